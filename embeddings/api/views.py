@@ -1,0 +1,47 @@
+"""Thin views: parse, call one selector or the worker client, format."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from embeddings.api.presenters import config_description, embedding_metadata
+from embeddings.api.serializers import (
+    ConfigResponseSerializer,
+    GenerateRequestSerializer,
+    GenerateResponseSerializer,
+    HealthResponseSerializer,
+)
+from embeddings.selectors import config_get_active_or_error, health_report
+from embeddings.worker_client import embed_texts
+
+
+class GenerateView(APIView):
+    @extend_schema(request=GenerateRequestSerializer, responses={200: GenerateResponseSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = GenerateRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        config = config_get_active_or_error()
+        single = "text" in data
+        batch = embed_texts(config, [data["text"]] if single else data["texts"])
+        vectors = batch.vectors.tolist()
+        body = {"embedding": vectors[0]} if single else {"embeddings": vectors}
+        return Response({**body, "metadata": embedding_metadata(config)})
+
+
+class ConfigView(APIView):
+    @extend_schema(responses={200: ConfigResponseSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(config_description(config_get_active_or_error()))
+
+
+class HealthView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    @extend_schema(responses={200: HealthResponseSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(health_report())

@@ -1,0 +1,54 @@
+"""Builds an Encoder from a ModelSpec, choosing the backend class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from embeddings.runtime.encoder import Encoder
+from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
+from embeddings.runtime.hub import resolve_hub_model
+from embeddings.runtime.spec import ModelSpec
+from embeddings.runtime.threads import configure_torch_threads, cpu_threads
+
+
+def _looks_like_path(location: str) -> bool:
+    return location.startswith(("/", ".", "~")) or Path(location).exists()
+
+
+def _local_location(spec: ModelSpec, hub_timeout: float) -> Path:
+    if _looks_like_path(spec.location):
+        path = Path(spec.location).expanduser()
+        if not path.exists():
+            raise ModelUnavailable(f"model '{spec.name}': no files at {path}")
+        return path
+    return resolve_hub_model(spec.location, spec.revision, hub_timeout)
+
+
+def _onnx_file(path: Path) -> Path:
+    if path.is_file():
+        return path
+    candidates = sorted(path.rglob("*.onnx"))
+    if not candidates:
+        raise ModelUnavailable(f"no .onnx file under {path}")
+    return candidates[0]
+
+
+def load_encoder(spec: ModelSpec, threads: int | None = None, hub_timeout: float = 3.0) -> Encoder:
+    local = _local_location(spec, hub_timeout)
+    thread_count = cpu_threads(threads)
+    try:
+        if spec.backend == "torch":
+            from embeddings.runtime.torch_encoder import SentenceTransformerEncoder
+
+            configure_torch_threads(thread_count)
+            return SentenceTransformerEncoder(spec, str(local))
+        if spec.backend == "onnx":
+            from embeddings.runtime.onnx_encoder import OnnxEncoder
+
+            return OnnxEncoder(spec, str(_onnx_file(local)), thread_count)
+    except ModelLoadError:
+        raise
+    except Exception as error:
+        raise ModelLoadError(f"model '{spec.name}' failed to load with the {spec.backend} backend: {error}") \
+            from error
+    raise ModelLoadError(f"unknown backend '{spec.backend}' for model '{spec.name}'")

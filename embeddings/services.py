@@ -1,0 +1,95 @@
+"""Writes to embedding configs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from embeddings import catalog
+from embeddings.conf import embedding_setting
+from embeddings.errors import ConfigError
+from embeddings.models import EmbeddingConfig
+from embeddings.selectors import config_get_active
+
+DEFAULT_MAX_SEQ_LENGTH = 256
+
+
+def _validation_message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def config_create(
+    *,
+    model: str,
+    provider: str = "local",
+    backend: str | None = None,
+    dimensions: int | None = None,
+    precision: str = "float32",
+    max_seq_length: int | None = None,
+    normalize: bool | None = None,
+    revision: str = "",
+    activate: bool = False,
+) -> EmbeddingConfig:
+    """A new config; catalog models fill in what is not given. Never edits an existing one."""
+    entry = catalog.find(model)
+    if entry is None and not dimensions:
+        raise ConfigError(f"model '{model}' is not in the catalog: give its dimensions (EMBEDDING_DIMENSIONS)",
+                          param="dimensions")
+    config = EmbeddingConfig(
+        provider=provider,
+        model=entry.name if entry else model,
+        revision=revision,
+        backend=backend or (entry.backend if entry else "torch"),
+        dimensions=dimensions or entry.dimensions,
+        precision=precision,
+        max_seq_length=max_seq_length or (entry.max_tokens if entry else DEFAULT_MAX_SEQ_LENGTH),
+        normalize=(entry.normalize if entry else True) if normalize is None else normalize,
+    )
+    try:
+        config.full_clean(exclude=["is_active"])
+    except ValidationError as error:
+        raise ConfigError(_validation_message(error)) from error
+    with transaction.atomic():
+        config.save()
+        if activate:
+            config_activate(config)
+    return config
+
+
+@transaction.atomic
+def config_activate(config: EmbeddingConfig) -> EmbeddingConfig:
+    """Make `config` the one active config. Workers notice within a heartbeat and load it."""
+    EmbeddingConfig.objects.select_for_update().filter(is_active=True).exclude(pk=config.pk).update(
+        is_active=False
+    )
+    config.is_active = True
+    config.activated_at = timezone.now()
+    config.save(update_fields=["is_active", "activated_at"])
+    return config
+
+
+def config_ensure_active() -> EmbeddingConfig:
+    """The active config; when there is none, the first one comes from the EMBEDDING_* settings."""
+    active = config_get_active()
+    if active is not None:
+        return active
+    latest = EmbeddingConfig.objects.order_by("-created_at", "-id").first()
+    try:
+        if latest is not None:
+            return config_activate(latest)
+        return config_create(
+            provider=embedding_setting("PROVIDER"),
+            model=embedding_setting("MODEL"),
+            precision=embedding_setting("PRECISION"),
+            dimensions=embedding_setting("DIMENSIONS"),
+            backend=embedding_setting("BACKEND"),
+            activate=True,
+        )
+    except IntegrityError:  # another process activated one at the same moment
+        active = config_get_active()
+        if active is None:
+            raise
+        return active

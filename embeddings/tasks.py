@@ -1,0 +1,21 @@
+"""Celery tasks. Thin: ids and plain data in, a service or the worker runtime does the work.
+
+This module is imported by the web process too (to send tasks), so it must not import
+torch or the runtime at module level.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+import embeddings.worker.signals  # noqa: F401  (connects the worker's model watcher)
+
+
+@shared_task(name="embeddings.embed_texts", ignore_result=False, soft_time_limit=120, time_limit=150)
+def embed_texts(config_id: int, texts: list[str], count_tokens: bool = False) -> dict[str, Any]:
+    """Vectors for texts with the config's model, as base64 float32; read-only, safe to retry."""
+    from embeddings.worker.serving import embed_for_task
+
+    return embed_for_task(config_id, texts, count_tokens)

@@ -1,0 +1,1 @@
+"""The worker side: owns the model holder of this process. Imported by Celery workers only."""

@@ -1,0 +1,1 @@
+from embedplatform.settings.base import *  # noqa: F401,F403

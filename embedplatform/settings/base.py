@@ -1,0 +1,162 @@
+"""Settings, all from the environment (django-environ). See .env.example."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-insecure-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "embeddings",
+    "chat",
+]
+
+MIDDLEWARE = [
+    "embedplatform.middleware.RequestBodyLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "embedplatform.urls"
+WSGI_APPLICATION = "embedplatform.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:54329/embedplatform"),
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Each app's migrations live in the top-level `migrations` package.
+MIGRATION_MODULES = {
+    "embeddings": "migrations.embeddings",
+    "chat": "migrations.chat",
+}
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63790/0")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "embedplatform",
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env("STATIC_ROOT", default=None)  # collectstatic target (Docker image); else served from finders
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# Bodies larger than this are refused with 413 before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=8 * 1024 * 1024)
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "embedplatform.api.exception_handler.handle_api_exception",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "embedplatform API",
+    "DESCRIPTION": "Self-hosted embeddings: generate, configure, search.",
+    "VERSION": "0.1.0",
+}
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 600
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"embeddings.embed_texts": {"queue": env("EMBEDDING_QUEUE", default="embeddings")}}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
+CELERY_REDIS_SOCKET_TIMEOUT = 30
+
+# The embeddings app's settings; read through embeddings.conf.embedding_setting().
+EMBEDDINGS = {
+    # The first config, created when none exists.
+    "PROVIDER": env("EMBEDDING_PROVIDER", default="local"),
+    "MODEL": env("EMBEDDING_MODEL", default="all-MiniLM-L6-v2"),
+    "PRECISION": env("EMBEDDING_PRECISION", default="float32"),
+    "DIMENSIONS": env.int("EMBEDDING_DIMENSIONS", default=None),
+    "BACKEND": env("EMBEDDING_BACKEND", default=None),
+    # Serving.
+    "QUEUE": env("EMBEDDING_QUEUE", default="embeddings"),
+    "REQUEST_TIMEOUT_SECONDS": env.float("EMBEDDING_REQUEST_TIMEOUT_SECONDS", default=30.0),
+    "MAX_TEXTS_PER_REQUEST": env.int("EMBEDDING_MAX_TEXTS_PER_REQUEST", default=2048),
+    "MAX_TEXT_CHARS": env.int("EMBEDDING_MAX_TEXT_CHARS", default=100_000),
+    # Worker.
+    "DEVICE": env("EMBEDDING_DEVICE", default="cpu"),
+    "TORCH_THREADS": env.int("EMBEDDING_TORCH_THREADS", default=None),
+    "BATCH_MAX_TEXTS": env.int("EMBEDDING_BATCH_MAX_TEXTS", default=64),
+    "BATCH_MAX_WAIT_MS": env.float("EMBEDDING_BATCH_MAX_WAIT_MS", default=5.0),
+    "WORKER_HEARTBEAT_SECONDS": env.float("EMBEDDING_WORKER_HEARTBEAT_SECONDS", default=2.0),
+    "WORKER_STALE_SECONDS": env.float("EMBEDDING_WORKER_STALE_SECONDS", default=10.0),
+    "WORKER_MAX_MODELS": env.int("EMBEDDING_WORKER_MAX_MODELS", default=3),
+    "HUB_CONNECT_TIMEOUT_SECONDS": env.float("EMBEDDING_HUB_CONNECT_TIMEOUT_SECONDS", default=3.0),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

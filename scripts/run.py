@@ -1,0 +1,128 @@
+"""`make run`: the whole platform on 127.0.0.1, in the foreground; Ctrl-C or SIGTERM stops it all.
+
+Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/) unless DATABASE_URL /
+REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
+creates a demo superuser, then runs one Celery worker and gunicorn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+from embedplatform.devstack.postgres import PostgresServer  # noqa: E402
+from embedplatform.devstack.redis_server import RedisServer  # noqa: E402
+from embedplatform.devstack.supervisor import Supervisor, die_with_parent  # noqa: E402
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run([str(BIN / "python"), "manage.py", *args], env=env, cwd=ROOT, check=True,
+                            capture_output=True, text=True)
+    return result.stdout.strip()
+
+
+def worker_command() -> list[str]:
+    # Threads pool, not prefork: forking after torch starts its thread pools hangs on CPU, and one
+    # process with one model and a micro-batcher serves concurrent tasks in shared forward passes.
+    concurrency = os.environ.get("WORKER_CONCURRENCY", "8")
+    return [str(BIN / "celery"), "-A", "embedplatform", "worker", "-Q", "embeddings,default",
+            "--pool", "threads", "--concurrency", concurrency, "--hostname", "worker1@%h",
+            "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+
+
+def web_command(host: str, port: str) -> list[str]:
+    return [str(BIN / "gunicorn"), "embedplatform.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
+            "--threads", os.environ.get("WEB_THREADS", "8"), "--timeout", "120", "--graceful-timeout", "10"]
+
+
+def wait_healthy(base_url: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    report: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/api/health", timeout=2) as response:
+                report = json.load(response)
+            if report.get("status") == "healthy":
+                return report
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return report
+
+
+def start_services(env: dict[str, str], started: list) -> None:
+    data = ROOT / ".data"
+    if not env.get("DATABASE_URL"):
+        postgres = PostgresServer(data / "postgres", int(env.get("POSTGRES_PORT", "54329")))
+        postgres.start()
+        started.append(postgres)
+        env["DATABASE_URL"] = postgres.url
+        print(f"PostgreSQL+pgvector on 127.0.0.1:{postgres.port} (data: {postgres.data_dir})", flush=True)
+    if not env.get("REDIS_URL"):
+        redis_server = RedisServer(data / "redis", int(env.get("REDIS_PORT", "63790")))
+        redis_server.start()
+        started.append(redis_server)
+        env["REDIS_URL"] = redis_server.url
+        print(f"Redis on 127.0.0.1:{redis_server.port}", flush=True)
+
+
+def main() -> int:
+    die_with_parent()  # if `make` is killed, we hear of it and clean up
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
+                                                                  "embedplatform.settings")}
+    host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
+    started: list = []
+    supervisor = Supervisor()
+    try:
+        start_services(env, started)
+        manage(env, "migrate", "--noinput")
+        print(manage(env, "embedding_config", "ensure"), flush=True)
+        login = manage(env, "create_demo_superuser")
+        supervisor.start("worker", worker_command(), env, cwd=str(ROOT))
+        supervisor.start("web", web_command(host, port), env, cwd=str(ROOT))
+        base_url = f"http://{host}:{port}"
+        report = wait_healthy(base_url, float(env.get("RUN_READY_TIMEOUT", "120")))
+        print("\n" + "=" * 72)
+        print(f"embedplatform is {report.get('status', 'starting')} at {base_url}")
+        print(f"  admin:  {base_url}/admin/   ({login})")
+        print(f"  docs:   {base_url}/api/docs/")
+        print(f"  health: curl {base_url}/api/health")
+        print("Press Ctrl-C to stop everything.")
+        print("=" * 72, flush=True)
+        while (exited := supervisor.first_exited()) is None:
+            time.sleep(0.5)
+        print(f"{exited} exited; stopping", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+        return 0
+    except subprocess.CalledProcessError as error:
+        print(f"setup step failed: {' '.join(error.cmd[1:])}\n{error.stdout}\n{error.stderr}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop_all()
+        for service in reversed(started):
+            service.stop()
+        print("stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

