@@ -31,6 +31,7 @@ def config_create(
     max_seq_length: int | None = None,
     normalize: bool | None = None,
     revision: str = "",
+    input_overflow: str = "truncate",
     activate: bool = False,
 ) -> EmbeddingConfig:
     """A new config; catalog models fill in what is not given. Never edits an existing one."""
@@ -47,6 +48,7 @@ def config_create(
         precision=precision,
         max_seq_length=max_seq_length or (entry.max_tokens if entry else DEFAULT_MAX_SEQ_LENGTH),
         normalize=(entry.normalize if entry else True) if normalize is None else normalize,
+        input_overflow=input_overflow,
     )
     try:
         config.full_clean(exclude=["is_active"])

@@ -88,7 +88,23 @@ def served_config(celery_worker_process, active_config):
 
 
 @pytest.fixture
-def api_client() -> APIClient:
+def staff_user(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("staff", "staff@example.invalid", "staff-password",
+                                                is_staff=True)
+
+
+@pytest.fixture
+def api_client(staff_user) -> APIClient:
+    """A client acting as a staff user, so tests of features pass whatever auth the API requires."""
+    client = APIClient()
+    client.force_authenticate(user=staff_user)
+    return client
+
+
+@pytest.fixture
+def anonymous_client() -> APIClient:
     return APIClient()
 
 
