@@ -22,7 +22,11 @@ class SentenceTransformerEncoder:
             self._model = self._model.to(torch.float16)
         self._model.max_seq_length = spec.max_seq_length
         self.max_seq_length = spec.max_seq_length
-        self.dimensions = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension_of = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dimensions = int(dimension_of() or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
@@ -35,8 +39,7 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        encoded = self._model.tokenizer(list(texts), add_special_tokens=True, truncation=False,
-                                        verbose=False)
+        encoded = self._model.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
     def decode(self, token_ids: Sequence[int]) -> str:

@@ -1,0 +1,91 @@
+import time
+
+from embeddings.services import config_create
+
+
+def test_config_describes_the_active_config(active_config, api_client):
+    response = api_client.get("/api/embedding/config")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "provider": "local",
+        "model": "all-MiniLM-L6-v2",
+        "revision": "",
+        "backend": "torch",
+        "dimensions": 384,
+        "precision": "float32",
+        "max_seq_length": 256,
+        "normalize": True,
+        "config_id": active_config.pk,
+        "supports_browser": True,
+        "browser_model": "Xenova/all-MiniLM-L6-v2",
+        "quantized_variants": [
+            {
+                "name": "all-MiniLM-L6-v2-int8-onnx",
+                "quantization": "int8",
+                "backend": "onnx",
+                "installed": True,
+            }
+        ],
+    }
+
+
+def test_config_without_an_active_config_is_a_503(db, api_client):
+    response = api_client.get("/api/embedding/config")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "no_active_config"
+
+
+def test_health_is_healthy_when_a_worker_has_the_active_model(served_config, anonymous_client):
+    response = anonymous_client.get("/api/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "healthy"
+    assert body["embedding_model_loaded"] is True
+    assert (body["provider"], body["model"], body["config_id"]) == (
+        "local",
+        "all-MiniLM-L6-v2",
+        served_config.pk,
+    )
+    worker = next(w for w in body["workers"] if w["name"].startswith("test-worker@"))
+    assert worker["loaded"] is True and worker["config_id"] == served_config.pk
+    assert 50 < worker["rss_mb"] < 4000
+
+
+def test_while_no_worker_has_the_model_health_is_degraded_and_generate_a_fast_503(
+    celery_worker_process, transactional_db, anonymous_client, api_client
+):
+    broken = config_create(model="/nonexistent/model-dir", dimensions=384, activate=True)
+
+    health = anonymous_client.get("/api/health").json()
+    started = time.monotonic()
+    response = api_client.post("/api/embedding/generate", {"text": "hello"}, format="json")
+
+    assert health["status"] == "degraded" and health["embedding_model_loaded"] is False
+    assert health["config_id"] == broken.pk
+    assert response.status_code == 503
+    assert time.monotonic() - started < 5
+    assert response.json()["error"] == {
+        "message": f"no embedding worker has model '/nonexistent/model-dir' (config {broken.pk}) loaded yet; "
+        "start a worker or retry shortly",
+        "type": "service_unavailable",
+        "param": None,
+        "code": "model_not_loaded",
+    }
+
+
+def test_a_worker_reports_why_it_cannot_load_a_config(
+    celery_worker_process, transactional_db, anonymous_client
+):
+    broken = config_create(model="/nonexistent/other-dir", dimensions=384, activate=True)
+
+    deadline = time.monotonic() + 20
+    errors: dict = {}
+    while time.monotonic() < deadline and str(broken.pk) not in errors:
+        workers = anonymous_client.get("/api/health").json()["workers"]
+        errors = next(w for w in workers if w["name"].startswith("test-worker@"))["errors"]
+        time.sleep(0.3)
+
+    assert errors[str(broken.pk)] == "model '/nonexistent/other-dir': no files at /nonexistent/other-dir"

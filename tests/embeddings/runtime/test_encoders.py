@@ -1,0 +1,156 @@
+"""One contract that every encoder backend runs, with real weights from the catalog packages."""
+
+import time
+
+import numpy as np
+import pytest
+
+from embeddings import catalog
+from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
+from embeddings.runtime.loader import load_encoder
+from embeddings.runtime.spec import ModelSpec
+
+SIMILAR = ("A man is playing a guitar.", "Someone plays the guitar.")
+UNRELATED = "The stock market fell sharply on Monday."
+
+
+def catalog_spec(name: str, config_id: int = 1) -> ModelSpec:
+    entry = catalog.find(name)
+    tokenizer = ""
+    if entry.tokenizer_from:
+        tokenizer = str(catalog.installed_path(catalog.find(entry.tokenizer_from)) / "tokenizer.json")
+    return ModelSpec(
+        config_id=config_id,
+        name=entry.name,
+        location=str(catalog.installed_path(entry)),
+        backend=entry.backend,
+        dimensions=entry.dimensions,
+        max_seq_length=entry.max_tokens,
+        normalize=entry.normalize,
+        pooling=entry.pooling,
+        onnx_output=entry.onnx_output,
+        tokenizer_path=tokenizer,
+    )
+
+
+@pytest.fixture(
+    scope="module", params=["all-MiniLM-L6-v2", "all-MiniLM-L6-v2-int8-onnx", "paraphrase-MiniLM-L3-v2-onnx"]
+)
+def loaded(request):
+    model_spec = catalog_spec(request.param)
+    return model_spec, load_encoder(model_spec, threads=2)
+
+
+class TestEncoderContract:
+    def test_shape_dtype_and_dimensions(self, loaded):
+        model_spec, encoder = loaded
+        vectors = encoder.encode(["one", "two", "three"])
+        assert vectors.shape == (3, model_spec.dimensions)
+        assert vectors.dtype == np.float32
+        assert encoder.dimensions == model_spec.dimensions
+
+    def test_normalized_exactly_when_the_spec_says_so(self, loaded):
+        model_spec, encoder = loaded
+        norms = np.linalg.norm(encoder.encode(["some text", "another text"]), axis=1)
+        assert np.allclose(norms, 1.0, atol=1e-4) == model_spec.normalize
+
+    def test_deterministic_and_independent_of_batch_company(self, loaded):
+        _, encoder = loaded
+        alone = encoder.encode([SIMILAR[0]])[0]
+        in_batch = encoder.encode([UNRELATED, SIMILAR[0], "x " * 50])[1]
+        assert np.allclose(alone, in_batch, atol=1e-4)
+
+    def test_similar_sentences_are_closer_than_unrelated_ones(self, loaded):
+        _, encoder = loaded
+        a, b, c = encoder.encode([*SIMILAR, UNRELATED])
+        cosine = lambda x, y: float(x @ y / np.linalg.norm(x) / np.linalg.norm(y))  # noqa: E731
+        assert cosine(a, b) > cosine(a, c) + 0.2
+
+    def test_token_counts_come_from_the_model_tokenizer(self, loaded):
+        _, encoder = loaded
+        # [CLS] hello world [SEP] for these uncased BERT word-piece tokenizers
+        assert encoder.count_tokens(["hello world", "embeddings"]) == [4, 6]  # em ##bed ##ding ##s
+
+    def test_long_inputs_are_truncated_not_refused(self, loaded):
+        _, encoder = loaded
+        long_text = "word " * 2000
+        assert encoder.count_tokens([long_text])[0] > encoder.max_seq_length
+        assert encoder.encode([long_text]).shape[0] == 1
+
+    def test_empty_batch(self, loaded):
+        model_spec, encoder = loaded
+        assert encoder.encode([]).shape[0] == 0
+
+
+def test_int8_onnx_matches_torch_minilm():
+    torch_encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2)
+    onnx_encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2)
+    texts = [*SIMILAR, UNRELATED, "Vectors of different models are never compared."]
+    cosines = np.sum(torch_encoder.encode(texts) * onnx_encoder.encode(texts), axis=1)
+    assert cosines.min() >= 0.99
+
+
+def test_a_missing_local_path_names_the_model():
+    missing = ModelSpec(
+        config_id=1,
+        name="my-model",
+        location="/nonexistent/model",
+        backend="torch",
+        dimensions=384,
+        max_seq_length=128,
+        normalize=True,
+    )
+    with pytest.raises(ModelUnavailable, match="model 'my-model': no files at /nonexistent/model"):
+        load_encoder(missing)
+
+
+def test_an_unknown_backend_is_refused(minilm_path):
+    odd = ModelSpec(
+        config_id=1,
+        name="odd",
+        location=minilm_path,
+        backend="tensorflow",
+        dimensions=384,
+        max_seq_length=128,
+        normalize=True,
+    )
+    with pytest.raises(ModelLoadError, match="unknown backend 'tensorflow' for model 'odd'"):
+        load_encoder(odd)
+
+
+def test_an_uninstalled_hub_model_fails_fast_offline_naming_the_model(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    hub = ModelSpec(
+        config_id=1,
+        name="BAAI/bge-small-en-v1.5",
+        location="BAAI/bge-small-en-v1.5",
+        backend="torch",
+        dimensions=384,
+        max_seq_length=512,
+        normalize=True,
+    )
+    started = time.monotonic()
+    with pytest.raises(ModelUnavailable, match="model 'BAAI/bge-small-en-v1.5' is not installed locally"):
+        load_encoder(hub, hub_timeout=3)
+    assert time.monotonic() - started < 10
+
+
+def test_an_unreachable_hub_fails_within_the_connect_timeout(monkeypatch, tmp_path):
+    """Without HF_HUB_OFFLINE the reachability probe is what bounds the wait (no network here)."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    monkeypatch.setattr("embeddings.runtime.hub.HUB_HOST", "hub.invalid")
+    hub = ModelSpec(
+        config_id=1,
+        name="org/model",
+        location="org/model",
+        backend="torch",
+        dimensions=384,
+        max_seq_length=512,
+        normalize=True,
+    )
+    started = time.monotonic()
+    with pytest.raises(ModelUnavailable, match="hub cannot be reached"):
+        load_encoder(hub, hub_timeout=2)
+    assert time.monotonic() - started < 8

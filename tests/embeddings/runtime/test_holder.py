@@ -1,0 +1,76 @@
+import pytest
+
+from embeddings.runtime.errors import DimensionMismatch
+from embeddings.runtime.holder import WARMUP_TEXTS, ModelHolder
+from embeddings.runtime.spec import ModelSpec
+from tests.embeddings.runtime.fakes import FakeEncoder
+
+
+def spec(config_id: int, location: str = "/models/a", dimensions: int = 8) -> ModelSpec:
+    return ModelSpec(
+        config_id=config_id,
+        name=location,
+        location=location,
+        backend="torch",
+        dimensions=dimensions,
+        max_seq_length=16,
+        normalize=True,
+    )
+
+
+class CountingLoader:
+    def __init__(self) -> None:
+        self.loaded: list[str] = []
+
+    def __call__(self, model_spec: ModelSpec) -> FakeEncoder:
+        self.loaded.append(model_spec.location)
+        return FakeEncoder(name=model_spec.location)
+
+
+def test_a_model_is_loaded_once_warmed_up_and_served_by_config_id():
+    loader = CountingLoader()
+    holder = ModelHolder(loader)
+
+    encoder = holder.ensure_loaded(spec(1))
+    holder.ensure_loaded(spec(1))
+
+    assert loader.loaded == ["/models/a"]
+    assert encoder.calls[0] == WARMUP_TEXTS
+    assert holder.is_loaded(1) and not holder.is_loaded(2)
+    assert holder.encode(1, ["hello"]).shape == (1, 8)
+
+
+def test_configs_with_the_same_weights_share_one_loaded_model():
+    loader = CountingLoader()
+    holder = ModelHolder(loader)
+
+    holder.ensure_loaded(spec(1))
+    holder.ensure_loaded(spec(2))
+
+    assert loader.loaded == ["/models/a"]
+    assert holder.loaded_config_ids() == [1, 2]
+    assert holder.encoder(1) is holder.encoder(2)
+
+
+def test_several_models_are_held_at_once_and_the_least_recent_is_evicted_past_the_limit():
+    loader = CountingLoader()
+    holder = ModelHolder(loader, max_models=2)
+
+    holder.ensure_loaded(spec(1, "/models/a"))
+    holder.ensure_loaded(spec(2, "/models/b"))
+    holder.ensure_loaded(spec(3, "/models/c"))
+
+    assert holder.loaded_config_ids() == [2, 3]
+    with pytest.raises(KeyError, match="config 1 is not loaded"):
+        holder.encode(1, ["x"])
+
+
+def test_a_dimension_mismatch_is_a_clear_error():
+    holder = ModelHolder(CountingLoader())
+
+    with pytest.raises(
+        DimensionMismatch,
+        match="config 7 says 768 dimensions but model '/models/a' produces 8-dimensional vectors",
+    ):
+        holder.ensure_loaded(spec(7, dimensions=768))
+    assert not holder.is_loaded(7)
