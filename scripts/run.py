@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from embedplatform.devstack.commands import celery_worker_command, gunicorn_command  # noqa: E402
 from embedplatform.devstack.postgres import PostgresServer  # noqa: E402
 from embedplatform.devstack.redis_server import RedisServer  # noqa: E402
 from embedplatform.devstack.supervisor import Supervisor, die_with_parent  # noqa: E402
@@ -39,49 +40,6 @@ def manage(env: dict[str, str], *args: str) -> str:
         text=True,
     )
     return result.stdout.strip()
-
-
-def worker_command() -> list[str]:
-    # Threads pool, not prefork: forking after torch starts its thread pools hangs on CPU, and one
-    # process with one model and a micro-batcher serves concurrent tasks in shared forward passes.
-    concurrency = os.environ.get("WORKER_CONCURRENCY", "8")
-    return [
-        str(BIN / "celery"),
-        "-A",
-        "embedplatform",
-        "worker",
-        "-Q",
-        "embeddings,default",
-        "--pool",
-        "threads",
-        "--concurrency",
-        concurrency,
-        "--hostname",
-        "worker1@%h",
-        "--loglevel",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-
-
-def web_command(host: str, port: str) -> list[str]:
-    return [
-        str(BIN / "gunicorn"),
-        "embedplatform.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        os.environ.get("WEB_WORKERS", "2"),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        os.environ.get("WEB_THREADS", "8"),
-        "--timeout",
-        "120",
-        "--graceful-timeout",
-        "10",
-    ]
 
 
 def wait_healthy(base_url: str, timeout: float) -> dict:
@@ -130,8 +88,18 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         print(manage(env, "embedding_config", "ensure"), flush=True)
         login = manage(env, "create_demo_superuser", "--password-file", str(data / "admin-password"))
-        supervisor.start("worker", worker_command(), env, cwd=str(ROOT))
-        supervisor.start("web", web_command(host, port), env, cwd=str(ROOT))
+        supervisor.start(
+            "worker",
+            celery_worker_command(BIN, "worker1@%h", env.get("WORKER_CONCURRENCY", "8")),
+            env,
+            cwd=str(ROOT),
+        )
+        supervisor.start(
+            "web",
+            gunicorn_command(BIN, f"{host}:{port}", env.get("WEB_WORKERS", "2"), env.get("WEB_THREADS", "8")),
+            env,
+            cwd=str(ROOT),
+        )
         base_url = f"http://{host}:{port}"
         report = wait_healthy(base_url, float(env.get("RUN_READY_TIMEOUT", "120")))
         print("\n" + "=" * 72)

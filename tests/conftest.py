@@ -14,6 +14,8 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from embedplatform.devstack.commands import celery_worker_command
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -40,24 +42,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
         else subprocess.DEVNULL
     )
     process = subprocess.Popen(
-        [
-            str(BIN / "celery"),
-            "-A",
-            "embedplatform",
-            "worker",
-            "-Q",
-            "embeddings,default",
-            "--pool",
-            "threads",
-            "--concurrency",
-            "4",
-            "--hostname",
-            "test-worker@%h",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        celery_worker_command(BIN, "test-worker@%h", 4),
         env=env,
         cwd=ROOT,
         stdout=log,
