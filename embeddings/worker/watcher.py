@@ -59,18 +59,24 @@ class ModelWatcher:
         close_old_connections()
         try:
             config = config_get_active()
-            if config is None or process_holder().is_loaded(config.pk):
-                return
-            logger.info("loading model %s for config %s", config.model, config.pk)
-            started = time.monotonic()
+        except Exception:  # the database may be restarting: keep the heartbeat alive
+            logger.exception("cannot read the active embedding config")
+            return
+        if config is None or process_holder().is_loaded(config.pk):
+            return
+        logger.info("loading model %s for config %s", config.model, config.pk)
+        started = time.monotonic()
+        try:
             ensure_config_loaded(config.pk)
-            self.errors.pop(str(config.pk), None)
-            logger.info("config %s loaded and warmed up in %.1f s", config.pk, time.monotonic() - started)
         except ModelLoadError as error:
             self._record_error(config.pk, str(error))
-        except Exception as error:  # keep the heartbeat alive whatever a load or the database does
-            logger.exception("model watcher step failed")
-            self._record_error(getattr(config, "pk", 0) if "config" in locals() else 0, str(error))
+            return
+        except Exception as error:  # an unexpected failure must not stop the watcher
+            logger.exception("loading config %s failed", config.pk)
+            self._record_error(config.pk, f"{type(error).__name__}: {error}")
+            return
+        self.errors.pop(str(config.pk), None)
+        logger.info("config %s loaded and warmed up in %.1f s", config.pk, time.monotonic() - started)
 
     def _record_error(self, config_id: int, message: str) -> None:
         if self.errors.get(str(config_id)) != message:

