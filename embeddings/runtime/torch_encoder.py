@@ -23,6 +23,7 @@ class SentenceTransformerEncoder:
         self._model.max_seq_length = spec.max_seq_length
         self.max_seq_length = spec.max_seq_length
         self.dimensions = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.vocabulary_size = len(self._model.tokenizer)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
