@@ -2,7 +2,7 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/) unless DATABASE_URL /
 REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-creates a demo superuser, then runs one Celery worker and gunicorn.
+creates a demo superuser and a demo API key, then runs one Celery worker and gunicorn.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         print(manage(env, "embedding_config", "ensure"), flush=True)
         login = manage(env, "create_demo_superuser")
+        api_key = manage(env, "create_demo_api_key")
         supervisor.start("worker", worker_command(), env, cwd=str(ROOT))
         supervisor.start("web", web_command(host, port), env, cwd=str(ROOT))
         base_url = f"http://{host}:{port}"
@@ -102,6 +103,9 @@ def main() -> int:
         print(f"embedplatform is {report.get('status', 'starting')} at {base_url}")
         print(f"  admin:  {base_url}/admin/   ({login})")
         print(f"  docs:   {base_url}/api/docs/")
+        print(f"  API key (admin scope, kept in .data/demo-api-key): {api_key}")
+        print(f"  OpenAI SDK: OpenAI(base_url=\"{base_url}/v1\", api_key=\"{api_key}\")"
+              f".embeddings.create(model=\"{report.get('model') or '<model>'}\", input=[\"hello\"])")
         print(f"  health: curl {base_url}/api/health")
         print("Press Ctrl-C to stop everything.")
         print("=" * 72, flush=True)
