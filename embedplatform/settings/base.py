@@ -165,6 +165,8 @@ EMBEDDINGS = {
     "PRECISION": env("EMBEDDING_PRECISION", default="float32"),
     "DIMENSIONS": env.int("EMBEDDING_DIMENSIONS", default=None),
     "BACKEND": env("EMBEDDING_BACKEND", default=None),
+    # Inputs over max_seq_length tokens: "truncate" (like sentence-transformers and TEI) or "reject" (a 400).
+    "INPUT_OVERFLOW": env("EMBEDDING_INPUT_OVERFLOW", default="truncate"),
     # Serving.
     "QUEUE": env("EMBEDDING_QUEUE", default="embeddings"),
     "REQUEST_TIMEOUT_SECONDS": env.float("EMBEDDING_REQUEST_TIMEOUT_SECONDS", default=30.0),

@@ -17,8 +17,9 @@ def admin_client(client, db):
 
 
 def test_adding_a_key_shows_its_secret_once_and_stores_only_the_hash(admin_client):
-    response = admin_client.post("/admin/apikeys/apikey/add/", {"name": "from admin", "scope": "embed"},
-                                 follow=True)
+    response = admin_client.post(
+        "/admin/apikeys/apikey/add/", {"name": "from admin", "scope": "embed"}, follow=True
+    )
 
     page = response.content.decode()
     plain = re.search(r"The new API key is (ep-[0-9a-f]{12}-[A-Za-z0-9_\-]+) ", page).group(1)
@@ -34,8 +35,9 @@ def test_revoke_action_revokes_the_selected_keys(admin_client, make_api_key):
     plain = make_api_key()
     api_key = api_key_get_by_plain_key(plain)
 
-    response = admin_client.post("/admin/apikeys/apikey/", {"action": "revoke_selected",
-                                                            "_selected_action": [api_key.pk]}, follow=True)
+    response = admin_client.post(
+        "/admin/apikeys/apikey/", {"action": "revoke_selected", "_selected_action": [api_key.pk]}, follow=True
+    )
 
     assert "Revoked 1 API key(s)." in response.content.decode()
     assert ApiKey.objects.get(pk=api_key.pk).revoked_at is not None

@@ -26,8 +26,9 @@ def _client(authorization: str | None = None) -> APIClient:
 
 
 def _call(client: APIClient, method: str, path: str):
-    return getattr(client, method)(path, {"model": "all-MiniLM-L6-v2", "input": "hi"} if method == "post"
-                                   else None, format="json")
+    return getattr(client, method)(
+        path, {"model": "all-MiniLM-L6-v2", "input": "hi"} if method == "post" else None, format="json"
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
@@ -36,11 +37,15 @@ def test_no_key_is_a_401_in_the_openai_envelope(db, method, path):
 
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
-    assert response.json() == {"error": {
-        "message": "no API key provided: send it in an Authorization header using Bearer auth "
-                   "(Authorization: Bearer <API key>), or log in as staff",
-        "type": "authentication_error", "param": None, "code": "missing_api_key",
-    }}
+    assert response.json() == {
+        "error": {
+            "message": "no API key provided: send it in an Authorization header using Bearer auth "
+            "(Authorization: Bearer <API key>), or log in as staff",
+            "type": "authentication_error",
+            "param": None,
+            "code": "missing_api_key",
+        }
+    }
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
@@ -48,11 +53,17 @@ def test_wrong_key_is_a_401(db, method, path):
     response = _call(_client("Bearer ep-0123456789ab-not-the-secret"), method, path)
 
     assert response.status_code == 401
-    assert response.json()["error"] == {"message": "incorrect API key provided", "type": "authentication_error",
-                                        "param": None, "code": "invalid_api_key"}
+    assert response.json()["error"] == {
+        "message": "incorrect API key provided",
+        "type": "authentication_error",
+        "param": None,
+        "code": "invalid_api_key",
+    }
 
 
-@pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer sk-openai-style-key", "Bearer \u00e9t\u00e9"])
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer a b", "Bearer sk-openai-style-key", "Bearer \u00e9t\u00e9"]
+)
 def test_malformed_bearer_headers_are_a_401_not_a_500(db, header):
     response = _client(header).get("/v1/models")
 
@@ -94,7 +105,9 @@ def test_staff_session_is_enough_and_a_plain_user_session_is_a_403(db):
     assert response.status_code == 403
     assert response.json()["error"] == {
         "message": "this endpoint needs an API key (Authorization: Bearer <key>) or a staff session",
-        "type": "permission_error", "param": None, "code": "permission_denied",
+        "type": "permission_error",
+        "param": None,
+        "code": "permission_denied",
     }
 
 

@@ -25,7 +25,16 @@ def test_two_keys_never_share_prefix_or_secret():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "ep", "ep-", "sk-123456789012-secret", "ep-short-secret", "ep-123456789012-", "Bearer", "ep-123456789012"],
+    [
+        "",
+        "ep",
+        "ep-",
+        "sk-123456789012-secret",
+        "ep-short-secret",
+        "ep-123456789012-",
+        "Bearer",
+        "ep-123456789012",
+    ],
 )
 def test_malformed_keys_do_not_split(text):
     assert split_key(text) is None

@@ -30,10 +30,13 @@ def test_plain_key_finds_its_row_and_a_wrong_secret_does_not(db):
     assert api_key_get_by_plain_key("not a key") is None
 
 
-@pytest.mark.parametrize(("name", "scope", "message"), [
-    ("x", "root", "scope must be one of embed, admin, not 'root'"),
-    ("  ", "embed", "an API key needs a name"),
-])
+@pytest.mark.parametrize(
+    ("name", "scope", "message"),
+    [
+        ("x", "root", "scope must be one of embed, admin, not 'root'"),
+        ("  ", "embed", "an API key needs a name"),
+    ],
+)
 def test_bad_name_or_scope_is_refused(db, name, scope, message):
     with pytest.raises(ValueError, match=message):
         api_key_create(name=name, scope=scope)

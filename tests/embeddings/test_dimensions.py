@@ -34,8 +34,10 @@ def test_native_size_or_none_keeps_vectors_whole():
 
 
 def test_models_not_trained_as_matryoshka_refuse_other_sizes():
-    with pytest.raises(InvalidInput, match="model 'all-MiniLM-L6-v2' does not support dimensions: its vectors "
-                                           "always have 384 dimensions") as caught:
+    with pytest.raises(
+        InvalidInput,
+        match="model 'all-MiniLM-L6-v2' does not support dimensions: its vectors always have 384 dimensions",
+    ) as caught:
         resolve_dimensions(_config(), 128)
 
     assert (caught.value.param, caught.value.code) == ("dimensions", "dimensions_not_supported")
@@ -46,7 +48,9 @@ def test_matryoshka_models_accept_smaller_sizes_only(monkeypatch):
     monkeypatch.setattr(catalog, "ENTRIES", (entry.__class__(**{**entry.__dict__, "matryoshka": True}),))
 
     assert resolve_dimensions(_config(), 64) == 64
-    with pytest.raises(InvalidInput, match="dimensions must be at most 384 for model 'all-MiniLM-L6-v2', got 512"):
+    with pytest.raises(
+        InvalidInput, match="dimensions must be at most 384 for model 'all-MiniLM-L6-v2', got 512"
+    ):
         resolve_dimensions(_config(), 512)
 
 

@@ -17,8 +17,9 @@ class ChangeSomething(APIView):
 
 
 def _post(authorization: str | None = None, user=None):
-    request = APIRequestFactory().post("/api/change", {}, format="json",
-                                       **({"HTTP_AUTHORIZATION": authorization} if authorization else {}))
+    request = APIRequestFactory().post(
+        "/api/change", {}, format="json", **({"HTTP_AUTHORIZATION": authorization} if authorization else {})
+    )
     if user is not None:
         force_authenticate(request, user=user)
     return ChangeSomething.as_view()(request)
@@ -36,7 +37,9 @@ def test_embed_scope_key_is_a_403(make_api_key):
     assert response.status_code == 403
     assert response.data["error"] == {
         "message": "this endpoint needs an API key with the 'admin' scope or a staff session",
-        "type": "permission_error", "param": None, "code": "permission_denied",
+        "type": "permission_error",
+        "param": None,
+        "code": "permission_denied",
     }
 
 

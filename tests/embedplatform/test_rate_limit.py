@@ -22,7 +22,9 @@ def test_a_key_over_its_rate_gets_429_with_retry_after(db, make_api_key, setting
     assert 1 <= int(response["Retry-After"]) <= 60
     assert response.json()["error"] == {
         "message": f"Request was throttled. Expected available in {response['Retry-After']} seconds.",
-        "type": "rate_limit_error", "param": None, "code": "throttled",
+        "type": "rate_limit_error",
+        "param": None,
+        "code": "throttled",
     }
 
 

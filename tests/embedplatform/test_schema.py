@@ -24,8 +24,16 @@ def _operations(schema: dict):
 
 
 def test_every_documented_route_is_present(schema):
-    assert {"/v1/embeddings", "/api/v1/embeddings", "/v1/models", "/v1/models/{model}", "/api/v1/models",
-            "/api/embedding/generate", "/api/embedding/config", "/api/health"} <= set(schema["paths"])
+    assert {
+        "/v1/embeddings",
+        "/api/v1/embeddings",
+        "/v1/models",
+        "/v1/models/{model}",
+        "/api/v1/models",
+        "/api/embedding/generate",
+        "/api/embedding/config",
+        "/api/health",
+    } <= set(schema["paths"])
 
 
 def test_bearer_scheme_is_declared_and_required_everywhere_but_health_and_docs(schema):
@@ -50,7 +58,11 @@ def test_every_protected_operation_documents_its_errors_in_the_envelope(schema):
 def test_embeddings_request_documents_all_input_shapes(schema):
     request = schema["components"]["schemas"]["EmbeddingsRequestRequest"]
     assert [shape["title"] for shape in request["properties"]["input"]["oneOf"]] == [
-        "one text", "texts", "one input as token ids", "inputs as token ids"]
+        "one text",
+        "texts",
+        "one input as token ids",
+        "inputs as token ids",
+    ]
     assert request["required"] == ["input", "model"]
 
 
@@ -62,7 +74,9 @@ def test_swagger_ui_renders_with_local_assets(client, db):
     page = response.content.decode()
     assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn.jsdelivr" not in page
-    assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+    assert (
+        client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
+    )
 
 
 def test_schema_endpoint_serves_without_a_key(client, db):

@@ -20,8 +20,11 @@ def test_token_ids_are_decoded_with_the_model_tokenizer():
 
 
 def test_token_ids_outside_the_vocabulary_are_refused_with_their_index():
-    with pytest.raises(InputRejected, match=r"^input\[1\] has token id 10, outside this model's vocabulary "
-                                            r"\(0 to 9\)$"):
+    with pytest.raises(
+        InputRejected,
+        match=r"^input\[1\] has token id 10, outside this model's vocabulary "
+        r"\(0 to 9\)$",
+    ):
         texts_from_token_ids(WordEncoder(), [[0], [3, 10]])
 
 
@@ -30,6 +33,9 @@ def test_inputs_within_the_limit_pass():
 
 
 def test_the_first_input_over_the_limit_is_named():
-    with pytest.raises(InputRejected, match=r"^input\[2\] has 300 tokens, more than this model's limit of 256 "
-                                            r"tokens; shorten it"):
+    with pytest.raises(
+        InputRejected,
+        match=r"^input\[2\] has 300 tokens, more than this model's limit of 256 "
+        r"tokens; shorten it",
+    ):
         check_lengths([3, 256, 300, 400], 256)

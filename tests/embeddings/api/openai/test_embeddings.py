@@ -3,7 +3,6 @@
 import base64
 
 import numpy as np
-import pytest
 
 from embeddings import catalog
 from embeddings.services import config_create
@@ -52,7 +51,9 @@ def test_base64_is_the_little_endian_float32_of_the_float_vector(served_config, 
 
 
 def test_same_view_answers_under_api_v1(served_config, api_client):
-    response = api_client.post("/api/v1/embeddings", {"model": "all-MiniLM-L6-v2", "input": "hi"}, format="json")
+    response = api_client.post(
+        "/api/v1/embeddings", {"model": "all-MiniLM-L6-v2", "input": "hi"}, format="json"
+    )
 
     assert response.status_code == 200
     assert len(response.json()["data"][0]["embedding"]) == 384
@@ -76,14 +77,18 @@ def test_token_ids_outside_the_vocabulary_are_a_400(served_config, key_client):
     assert response.status_code == 400
     assert response.json()["error"] == {
         "message": "input[0] has token id 30522, outside this model's vocabulary (0 to 30521)",
-        "type": "invalid_request_error", "param": "input", "code": "invalid_input",
+        "type": "invalid_request_error",
+        "param": "input",
+        "code": "invalid_input",
     }
 
 
 def test_catalog_alias_is_accepted_and_the_canonical_name_returned(served_config, key_client):
-    response = key_client.post("/v1/embeddings", {"model": "sentence-transformers/all-MiniLM-L6-v2",
-                                                  "input": "hi", "user": "u-1", "unknown_field": 1},
-                               format="json")
+    response = key_client.post(
+        "/v1/embeddings",
+        {"model": "sentence-transformers/all-MiniLM-L6-v2", "input": "hi", "user": "u-1", "unknown_field": 1},
+        format="json",
+    )
 
     assert response.status_code == 200
     assert response.json()["model"] == "all-MiniLM-L6-v2"
@@ -99,8 +104,9 @@ def test_over_long_input_is_truncated_by_default_and_usage_counts_what_was_embed
     assert response.json()["usage"]["prompt_tokens"] == 256 + _tokens(reference_model, "short")
 
 
-def test_config_that_rejects_over_long_inputs_answers_400_naming_the_limit(celery_worker_process, transactional_db,
-                                                                          key_client):
+def test_config_that_rejects_over_long_inputs_answers_400_naming_the_limit(
+    celery_worker_process, transactional_db, key_client
+):
     config = config_create(model="all-MiniLM-L6-v2", input_overflow="reject", activate=True)
     wait_for_model(config.pk)
 
@@ -109,8 +115,10 @@ def test_config_that_rejects_over_long_inputs_answers_400_naming_the_limit(celer
     assert response.status_code == 400
     assert response.json()["error"] == {
         "message": "input[1] has 302 tokens, more than this model's limit of 256 tokens; shorten it (this "
-                   "config rejects longer inputs instead of truncating them)",
-        "type": "invalid_request_error", "param": "input", "code": "invalid_input",
+        "config rejects longer inputs instead of truncating them)",
+        "type": "invalid_request_error",
+        "param": "input",
+        "code": "invalid_input",
     }
     assert _embed(key_client, input=["short"]).status_code == 200
 
@@ -121,8 +129,10 @@ def test_other_model_is_a_404_model_not_found(served_config, key_client):
     assert response.status_code == 404
     assert response.json()["error"] == {
         "message": "the model 'text-embedding-3-small' does not exist or is not served here; this server "
-                   "serves 'all-MiniLM-L6-v2' (see GET /v1/models)",
-        "type": "invalid_request_error", "param": "model", "code": "model_not_found",
+        "serves 'all-MiniLM-L6-v2' (see GET /v1/models)",
+        "type": "invalid_request_error",
+        "param": "model",
+        "code": "model_not_found",
     }
 
 
@@ -140,13 +150,17 @@ def test_dimensions_other_than_native_is_a_400_for_this_model(served_config, key
 
     assert response.status_code == 400
     assert response.json()["error"] == {
-        "message": "model 'all-MiniLM-L6-v2' does not support dimensions: its vectors always have 384 dimensions",
-        "type": "invalid_request_error", "param": "dimensions", "code": "dimensions_not_supported",
+        "message": "model 'all-MiniLM-L6-v2' does not support dimensions: its vectors always have "
+        "384 dimensions",
+        "type": "invalid_request_error",
+        "param": "dimensions",
+        "code": "dimensions_not_supported",
     }
 
 
-def test_dimensions_truncates_and_renormalizes_for_a_matryoshka_model(served_config, key_client,
-                                                                     reference_model, monkeypatch):
+def test_dimensions_truncates_and_renormalizes_for_a_matryoshka_model(
+    served_config, key_client, reference_model, monkeypatch
+):
     entry = catalog.find("all-MiniLM-L6-v2")
     monkeypatch.setattr(catalog, "ENTRIES", (entry.__class__(**{**entry.__dict__, "matryoshka": True}),))
 
@@ -166,9 +180,11 @@ def test_no_worker_with_the_model_loaded_is_a_503(celery_worker_process, transac
 
     assert response.status_code == 503
     assert response.json()["error"] == {
-        "message": f"no embedding worker has model '/nonexistent/model' (config {config.pk}) loaded yet; start a "
-                   "worker or retry shortly",
-        "type": "service_unavailable", "param": None, "code": "model_not_loaded",
+        "message": f"no embedding worker has model '/nonexistent/model' (config {config.pk}) loaded yet; "
+        "start a worker or retry shortly",
+        "type": "service_unavailable",
+        "param": None,
+        "code": "model_not_loaded",
     }
 
 

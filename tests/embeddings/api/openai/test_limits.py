@@ -21,8 +21,12 @@ def post(active_config, key_client):
 def test_2049_inputs_is_a_400(post):
     error = _error(post({"model": "all-MiniLM-L6-v2", "input": ["x"] * 2049}), 400)
 
-    assert error == {"message": "input: at most 2048 inputs per request, got 2049.",
-                     "type": "invalid_request_error", "param": "input", "code": "invalid_input"}
+    assert error == {
+        "message": "input: at most 2048 inputs per request, got 2049.",
+        "type": "invalid_request_error",
+        "param": "input",
+        "code": "invalid_input",
+    }
 
 
 def test_input_count_limit_comes_from_settings(post, settings):
@@ -33,22 +37,41 @@ def test_input_count_limit_comes_from_settings(post, settings):
     assert error["message"] == "input: at most 2 inputs per request, got 3."
 
 
-@pytest.mark.parametrize(("body", "message", "param"), [
-    ({"model": "all-MiniLM-L6-v2", "input": ""}, "input.0: must not be an empty string.", "input.0"),
-    ({"model": "all-MiniLM-L6-v2", "input": ["a", ""]}, "input.1: must not be an empty string.", "input.1"),
-    ({"model": "all-MiniLM-L6-v2", "input": []}, "input: must not be an empty array.", "input"),
-    ({"model": "all-MiniLM-L6-v2", "input": [[1, 2], [-5]]},
-     "input.1: token ids must be non-negative integers, got -5.", "input.1"),
-    ({"model": "all-MiniLM-L6-v2"}, "input: This field is required.", "input"),
-    ({"input": "hi"}, "model: This field is required.", "model"),
-    ({"model": 5, "input": "hi"}, "model: must be a string, not int.", "model"),
-    ({"model": "all-MiniLM-L6-v2", "input": "hi", "encoding_format": "int8"},
-     'encoding_format: "int8" is not a valid choice.', "encoding_format"),
-    ({"model": "all-MiniLM-L6-v2", "input": "hi", "dimensions": 0},
-     "dimensions: Ensure this value is greater than or equal to 1.", "dimensions"),
-    ({"model": "all-MiniLM-L6-v2", "input": "hi", "dimensions": "many"},
-     "dimensions: A valid integer is required.", "dimensions"),
-])
+@pytest.mark.parametrize(
+    ("body", "message", "param"),
+    [
+        ({"model": "all-MiniLM-L6-v2", "input": ""}, "input.0: must not be an empty string.", "input.0"),
+        (
+            {"model": "all-MiniLM-L6-v2", "input": ["a", ""]},
+            "input.1: must not be an empty string.",
+            "input.1",
+        ),
+        ({"model": "all-MiniLM-L6-v2", "input": []}, "input: must not be an empty array.", "input"),
+        (
+            {"model": "all-MiniLM-L6-v2", "input": [[1, 2], [-5]]},
+            "input.1: token ids must be non-negative integers, got -5.",
+            "input.1",
+        ),
+        ({"model": "all-MiniLM-L6-v2"}, "input: This field is required.", "input"),
+        ({"input": "hi"}, "model: This field is required.", "model"),
+        ({"model": 5, "input": "hi"}, "model: must be a string, not int.", "model"),
+        (
+            {"model": "all-MiniLM-L6-v2", "input": "hi", "encoding_format": "int8"},
+            'encoding_format: "int8" is not a valid choice.',
+            "encoding_format",
+        ),
+        (
+            {"model": "all-MiniLM-L6-v2", "input": "hi", "dimensions": 0},
+            "dimensions: Ensure this value is greater than or equal to 1.",
+            "dimensions",
+        ),
+        (
+            {"model": "all-MiniLM-L6-v2", "input": "hi", "dimensions": "many"},
+            "dimensions: A valid integer is required.",
+            "dimensions",
+        ),
+    ],
+)
 def test_bad_fields_are_a_400_naming_the_field(post, body, message, param):
     error = _error(post(body), 400)
 
@@ -87,5 +110,9 @@ def test_get_on_embeddings_is_a_405(key_client, db):
 def test_unknown_urls_under_the_api_are_a_404_in_the_envelope(client, db, path):
     error = _error(client.get(path), 404)
 
-    assert error == {"message": f"invalid URL (GET {path})", "type": "invalid_request_error", "param": None,
-                     "code": "unknown_url"}
+    assert error == {
+        "message": f"invalid URL (GET {path})",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "unknown_url",
+    }

@@ -5,16 +5,21 @@ def test_models_lists_the_active_model_with_dimensions_and_max_tokens(active_con
     response = key_client.get("/v1/models")
 
     assert response.status_code == 200
-    assert response.json() == {"object": "list", "data": [{
-        "id": "all-MiniLM-L6-v2",
-        "object": "model",
-        "created": int(active_config.created_at.timestamp()),
-        "owned_by": "embedplatform",
-        "dimensions": 384,
-        "max_tokens": 256,
-        "input_overflow": "truncate",
-        "aliases": ["sentence-transformers/all-MiniLM-L6-v2"],
-    }]}
+    assert response.json() == {
+        "object": "list",
+        "data": [
+            {
+                "id": "all-MiniLM-L6-v2",
+                "object": "model",
+                "created": int(active_config.created_at.timestamp()),
+                "owned_by": "embedplatform",
+                "dimensions": 384,
+                "max_tokens": 256,
+                "input_overflow": "truncate",
+                "aliases": ["sentence-transformers/all-MiniLM-L6-v2"],
+            }
+        ],
+    }
     assert key_client.get("/api/v1/models").json() == response.json()
 
 

@@ -8,8 +8,11 @@ import openai
 import pytest
 from openai import OpenAI
 
-SENTENCES = ["The cat sits on the mat.", "A quick brown fox jumps over the lazy dog.",
-             "Embeddings turn text into vectors."]
+SENTENCES = [
+    "The cat sits on the mat.",
+    "A quick brown fox jumps over the lazy dog.",
+    "Embeddings turn text into vectors.",
+]
 
 
 def _cosine(a, b) -> float:
@@ -19,7 +22,7 @@ def _cosine(a, b) -> float:
 
 @pytest.fixture
 def sdk(live_server, served_config, embed_key) -> Iterator[OpenAI]:
-    # Closing the client ends its keep-alive connection, so the server thread releases its database connection.
+    # Closing the client ends its keep-alive connection: the server thread then releases its database link.
     with OpenAI(base_url=live_server.url + "/v1", api_key=embed_key, max_retries=0, timeout=60) as client:
         yield client
 
@@ -40,12 +43,17 @@ def test_batch_equals_reference_in_every_encoding(sdk, reference_model, encoding
         assert _cosine(vector, expected) >= 0.9999
     tokens = sum(len(ids) for ids in reference_model.tokenizer(SENTENCES)["input_ids"])
     assert (result.model, result.usage.prompt_tokens, result.usage.total_tokens) == (
-        "all-MiniLM-L6-v2", tokens, tokens)
+        "all-MiniLM-L6-v2",
+        tokens,
+        tokens,
+    )
 
 
 @pytest.mark.parametrize("encoding_format", ["float", "base64"])
 def test_single_string_equals_reference(sdk, reference_model, encoding_format):
-    result = sdk.embeddings.create(model="all-MiniLM-L6-v2", input=SENTENCES[0], encoding_format=encoding_format)
+    result = sdk.embeddings.create(
+        model="all-MiniLM-L6-v2", input=SENTENCES[0], encoding_format=encoding_format
+    )
 
     vector = result.data[0].embedding
     if encoding_format == "base64":
@@ -56,10 +64,15 @@ def test_single_string_equals_reference(sdk, reference_model, encoding_format):
 
 def test_sdk_default_and_float_give_the_same_numbers(sdk):
     default = sdk.embeddings.create(model="all-MiniLM-L6-v2", input=SENTENCES[1]).data[0].embedding
-    as_float = sdk.embeddings.create(model="all-MiniLM-L6-v2", input=SENTENCES[1],
-                                     encoding_format="float").data[0].embedding
+    as_float = (
+        sdk.embeddings.create(model="all-MiniLM-L6-v2", input=SENTENCES[1], encoding_format="float")
+        .data[0]
+        .embedding
+    )
 
-    np.testing.assert_array_equal(np.asarray(default, dtype=np.float32), np.asarray(as_float, dtype=np.float32))
+    np.testing.assert_array_equal(
+        np.asarray(default, dtype=np.float32), np.asarray(as_float, dtype=np.float32)
+    )
 
 
 def test_models_list_shows_the_active_model(sdk):
