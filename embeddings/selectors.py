@@ -41,8 +41,11 @@ def config_get_for_model_name(name: str) -> EmbeddingConfig:
     with another model."""
     config = config_get_active_or_error()
     if not model_name_matches(config, name):
-        raise ModelNotFound(f"the model '{name}' does not exist or is not served here; this server serves "
-                            f"'{config.model}' (see GET /v1/models)", param="model")
+        raise ModelNotFound(
+            f"the model '{name}' does not exist or is not served here; this server serves "
+            f"'{config.model}' (see GET /v1/models)",
+            param="model",
+        )
     return config
 
 
@@ -70,7 +73,9 @@ def workers_serving(config_id: int) -> list[dict[str, Any]]:
 def health_report() -> dict[str, Any]:
     config = config_get_active()
     workers = worker_list()
-    loaded = config is not None and any(config.pk in worker.get("loaded_config_ids", []) for worker in workers)
+    loaded = config is not None and any(
+        config.pk in worker.get("loaded_config_ids", []) for worker in workers
+    )
     return {
         "status": "healthy" if loaded else "degraded",
         "embedding_model_loaded": loaded,

@@ -34,21 +34,25 @@ class EmbeddingBatch:
     token_counts: list[int] | None = None
 
 
-def embed_texts(config: EmbeddingConfig, texts: Sequence[str], *,
-                count_tokens: bool = False) -> EmbeddingBatch:
+def embed_texts(
+    config: EmbeddingConfig, texts: Sequence[str], *, count_tokens: bool = False
+) -> EmbeddingBatch:
     """Vectors for texts; with count_tokens, each text's token count before truncation."""
     return _embed(config, list(texts), count_tokens=count_tokens, inputs_are_token_ids=False)
 
 
-def embed_token_ids(config: EmbeddingConfig, token_id_lists: Sequence[Sequence[int]], *,
-                    count_tokens: bool = False) -> EmbeddingBatch:
+def embed_token_ids(
+    config: EmbeddingConfig, token_id_lists: Sequence[Sequence[int]], *, count_tokens: bool = False
+) -> EmbeddingBatch:
     """Vectors for inputs given as token ids of the model's own tokenizer (the worker decodes them)."""
-    return _embed(config, [list(ids) for ids in token_id_lists], count_tokens=count_tokens,
-                  inputs_are_token_ids=True)
+    return _embed(
+        config, [list(ids) for ids in token_id_lists], count_tokens=count_tokens, inputs_are_token_ids=True
+    )
 
 
-def _embed(config: EmbeddingConfig, inputs: list, *, count_tokens: bool,
-           inputs_are_token_ids: bool) -> EmbeddingBatch:
+def _embed(
+    config: EmbeddingConfig, inputs: list, *, count_tokens: bool, inputs_are_token_ids: bool
+) -> EmbeddingBatch:
     if not workers_serving(config.pk):
         raise ModelNotReady(
             f"no embedding worker has model '{config.model}' (config {config.pk}) loaded yet; "
@@ -60,8 +64,9 @@ def _embed(config: EmbeddingConfig, inputs: list, *, count_tokens: bool,
         error = reply["error"]
         raise _ERRORS_BY_CODE.get(error["code"], WorkerFailed)(error["message"], param=error.get("param"))
     vectors = vectors_from_base64(reply["vectors"], reply["dimensions"])
-    return EmbeddingBatch(vectors=vectors, config_id=reply["config_id"],
-                          token_counts=reply.get("token_counts"))
+    return EmbeddingBatch(
+        vectors=vectors, config_id=reply["config_id"], token_counts=reply.get("token_counts")
+    )
 
 
 def _call_worker(args: list) -> dict:

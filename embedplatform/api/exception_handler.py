@@ -39,8 +39,10 @@ def _first_error(detail: Any, path: str = "") -> tuple[str, str | None]:
     return str(detail), path or None
 
 
-MISSING_KEY_MESSAGE = ("no API key provided: send it in an Authorization header using Bearer auth "
-                       "(Authorization: Bearer <API key>), or log in as staff")
+MISSING_KEY_MESSAGE = (
+    "no API key provided: send it in an Authorization header using Bearer auth "
+    "(Authorization: Bearer <API key>), or log in as staff"
+)
 
 
 def _code(exc: exceptions.APIException) -> str:
@@ -73,13 +75,17 @@ def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, EmbeddingError):
         return Response(error_body(exc.message, exc.error_type, exc.code, exc.param), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("request body is too large", "invalid_request_error", "request_too_large"),
-                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            error_body("request body is too large", "invalid_request_error", "request_too_large"),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.APIException):
         return _drf_response(exc)
     view = context.get("view")
     logger.exception("unhandled error in %s", type(view).__name__ if view else "API view")
-    return Response(error_body("internal error; the failure was logged", "server_error", "internal_error"),
-                    status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response(
+        error_body("internal error; the failure was logged", "server_error", "internal_error"),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

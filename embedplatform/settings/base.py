@@ -93,7 +93,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env("STATIC_ROOT", default=None)  # collectstatic target (Docker image); else served from finders
+STATIC_ROOT = env(
+    "STATIC_ROOT", default=None
+)  # collectstatic target (Docker image); else served from finders
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -137,8 +139,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from this server: the docs work offline
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SERVE_PERMISSIONS": (["rest_framework.permissions.AllowAny"] if API_DOCS_PUBLIC
-                          else ["embedplatform.api.permissions.HasApiKeyOrStaff"]),
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.AllowAny"]
+        if API_DOCS_PUBLIC
+        else ["embedplatform.api.permissions.HasApiKeyOrStaff"]
+    ),
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
