@@ -10,6 +10,7 @@ DEFAULTS: dict[str, Any] = {
     "PRECISION": "float32",
     "DIMENSIONS": None,
     "BACKEND": None,
+    "INPUT_OVERFLOW": "truncate",
     "QUEUE": "embeddings",
     "REQUEST_TIMEOUT_SECONDS": 30.0,
     "MAX_TEXTS_PER_REQUEST": 2048,

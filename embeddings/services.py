@@ -90,6 +90,7 @@ def config_ensure_active() -> EmbeddingConfig:
             precision=embedding_setting("PRECISION"),
             dimensions=embedding_setting("DIMENSIONS"),
             backend=embedding_setting("BACKEND"),
+            input_overflow=embedding_setting("INPUT_OVERFLOW"),
             activate=True,
         )
     except IntegrityError:  # another process activated one at the same moment

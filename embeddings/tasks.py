@@ -14,8 +14,15 @@ import embeddings.worker.signals  # noqa: F401  (connects the worker's model wat
 
 
 @shared_task(name="embeddings.embed_texts", ignore_result=False, soft_time_limit=120, time_limit=150)
-def embed_texts(config_id: int, texts: list[str], count_tokens: bool = False) -> dict[str, Any]:
-    """Vectors for texts with the config's model, as base64 float32; read-only, safe to retry."""
+def embed_texts(
+    config_id: int,
+    texts: list[Any],
+    count_tokens: bool = False,
+    inputs_are_token_ids: bool = False,
+    input_overflow: str = "truncate",
+) -> dict[str, Any]:
+    """Vectors for texts (or token-id lists) with the config's model, as base64 float32; read-only, safe
+    to retry. Plain data only: the web side decides the options from the config it read."""
     from embeddings.worker.serving import embed_for_task
 
-    return embed_for_task(config_id, texts, count_tokens)
+    return embed_for_task(config_id, texts, count_tokens, inputs_are_token_ids, input_overflow)

@@ -14,7 +14,7 @@ import numpy as np
 import redis
 
 from embeddings.conf import embedding_setting
-from embeddings.errors import EmbeddingError, ModelNotFound, ModelNotReady, WorkerFailed
+from embeddings.errors import EmbeddingError, InvalidInput, ModelNotFound, ModelNotReady, WorkerFailed
 from embeddings.models import EmbeddingConfig
 from embeddings.selectors import workers_serving
 from embeddings.tasks import embed_texts as embed_texts_task
@@ -23,6 +23,7 @@ from embeddings.vector_codec import vectors_from_base64
 _ERRORS_BY_CODE: dict[str, type[EmbeddingError]] = {
     "config_not_found": ModelNotFound,
     "model_not_loaded": ModelNotReady,
+    "invalid_input": InvalidInput,
 }
 
 
@@ -36,16 +37,42 @@ class EmbeddingBatch:
 def embed_texts(
     config: EmbeddingConfig, texts: Sequence[str], *, count_tokens: bool = False
 ) -> EmbeddingBatch:
+    """Vectors for texts; with count_tokens, each text's token count before truncation."""
+    return _embed(config, list(texts), count_tokens=count_tokens, inputs_are_token_ids=False)
+
+
+def embed_token_ids(
+    config: EmbeddingConfig, token_id_lists: Sequence[Sequence[int]], *, count_tokens: bool = False
+) -> EmbeddingBatch:
+    """Vectors for inputs given as token ids of the model's own tokenizer (the worker decodes them)."""
+    return _embed(
+        config, [list(ids) for ids in token_id_lists], count_tokens=count_tokens, inputs_are_token_ids=True
+    )
+
+
+def _embed(
+    config: EmbeddingConfig, inputs: list, *, count_tokens: bool, inputs_are_token_ids: bool
+) -> EmbeddingBatch:
     if not workers_serving(config.pk):
         raise ModelNotReady(
             f"no embedding worker has model '{config.model}' (config {config.pk}) loaded yet; "
             "start a worker or retry shortly"
         )
+    options = [count_tokens, inputs_are_token_ids, config.input_overflow]
+    reply = _call_worker([config.pk, inputs, *options])
+    if "error" in reply:
+        error = reply["error"]
+        raise _ERRORS_BY_CODE.get(error["code"], WorkerFailed)(error["message"], param=error.get("param"))
+    vectors = vectors_from_base64(reply["vectors"], reply["dimensions"])
+    return EmbeddingBatch(
+        vectors=vectors, config_id=reply["config_id"], token_counts=reply.get("token_counts")
+    )
+
+
+def _call_worker(args: list) -> dict:
     timeout = embedding_setting("REQUEST_TIMEOUT_SECONDS")
     try:
-        result = embed_texts_task.apply_async(
-            args=[config.pk, list(texts), count_tokens], queue=embedding_setting("QUEUE"), expires=timeout
-        )
+        result = embed_texts_task.apply_async(args=args, queue=embedding_setting("QUEUE"), expires=timeout)
         reply = result.get(timeout=timeout)
     except celery.exceptions.TimeoutError as error:
         raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly") from error
@@ -53,11 +80,5 @@ def embed_texts(
         raise ModelNotReady("the task broker (Redis) is unreachable") from error
     except Exception as error:  # the task itself raised: the message is the worker's
         raise WorkerFailed(f"the embedding worker failed: {type(error).__name__}") from error
-    else:
-        result.forget()
-    if "error" in reply:
-        raise _ERRORS_BY_CODE.get(reply["error"]["code"], WorkerFailed)(reply["error"]["message"])
-    vectors = vectors_from_base64(reply["vectors"], reply["dimensions"])
-    return EmbeddingBatch(
-        vectors=vectors, config_id=reply["config_id"], token_counts=reply.get("token_counts")
-    )
+    result.forget()
+    return reply

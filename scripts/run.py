@@ -2,7 +2,7 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/, or EMBEDPLATFORM_DATA_DIR)
 unless DATABASE_URL / REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-creates a demo superuser, then runs one Celery worker and gunicorn.
+creates a demo superuser and a demo API key, then runs one Celery worker and gunicorn.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         print(manage(env, "embedding_config", "ensure"), flush=True)
         login = manage(env, "create_demo_superuser", "--password-file", str(data / "admin-password"))
+        api_key = manage(env, "create_demo_api_key", "--key-file", str(data / "demo-api-key"))
         supervisor.start(
             "worker",
             celery_worker_command(BIN, "worker1@%h", env.get("WORKER_CONCURRENCY", "8")),
@@ -106,6 +107,11 @@ def main() -> int:
         print(f"embedplatform is {report.get('status', 'starting')} at {base_url}")
         print(f"  admin:  {base_url}/admin/   ({login})")
         print(f"  docs:   {base_url}/api/docs/")
+        print(f"  API key (admin scope, kept in {data / 'demo-api-key'}): {api_key}")
+        print(
+            f'  OpenAI SDK: OpenAI(base_url="{base_url}/v1", api_key="{api_key}")'
+            f'.embeddings.create(model="{report.get("model") or "<model>"}", input=["hello"])'
+        )
         print(f"  health: curl {base_url}/api/health")
         print("Press Ctrl-C to stop everything.")
         print("=" * 72, flush=True)

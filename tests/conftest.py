@@ -128,3 +128,27 @@ def reference_model(minilm_path):
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(minilm_path, device="cpu")
+
+
+@pytest.fixture
+def make_api_key(db):
+    """Creates an API key and returns its plain text: make_api_key(scope="admin")."""
+    from apikeys.services import api_key_create
+
+    def make(scope: str = "embed", name: str = "test key") -> str:
+        return api_key_create(name=name, scope=scope)[1]
+
+    return make
+
+
+@pytest.fixture
+def embed_key(make_api_key) -> str:
+    return make_api_key("embed")
+
+
+@pytest.fixture
+def key_client(embed_key) -> APIClient:
+    """A client that sends an `embed`-scope API key, as OpenAI clients do."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {embed_key}")
+    return client

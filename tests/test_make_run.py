@@ -40,8 +40,9 @@ def _read_until(process: subprocess.Popen[str], pattern: str, timeout: float) ->
     pytest.fail(f"'{pattern}' not printed within {timeout} s:\n" + "\n".join(lines))
 
 
-def _post_json(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+def _post_json(url: str, body: dict, api_key: str) -> dict:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"}
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
@@ -107,6 +108,7 @@ def test_run_serves_the_platform_and_ctrl_c_stops_every_process(run_stack, refer
     output = "\n".join(lines)
     assert f"embedplatform is healthy at {base_url}" in output
     username, password = re.search(r"username '(\w+)', password '([^']+)'", output).groups()
+    api_key = re.search(r"API key \(admin scope, kept in [^)]+\): (ep-\S+)", output).group(1)
     started = psutil.Process(process.pid).children(recursive=True)
     postmaster = (
         int(next(data.rglob("postmaster.pid")).read_text().split()[0])
@@ -116,7 +118,7 @@ def test_run_serves_the_platform_and_ctrl_c_stops_every_process(run_stack, refer
 
     with urllib.request.urlopen(f"{base_url}/api/health", timeout=10) as response:
         assert json.load(response)["status"] == "healthy"
-    body = _post_json(f"{base_url}/api/embedding/generate", {"text": "Hello from make run"})
+    body = _post_json(f"{base_url}/api/embedding/generate", {"text": "Hello from make run"}, api_key)
     vector = np.asarray(body["embedding"])
     assert vector.shape == (384,) and abs(np.linalg.norm(vector) - 1) < 1e-4
     assert float(vector @ reference_model.encode("Hello from make run")) >= 0.9999

@@ -16,10 +16,14 @@ from embeddings.api.serializers import (
 )
 from embeddings.selectors import config_get_active_or_error, health_report
 from embeddings.worker_client import embed_texts
+from embedplatform.api.schema import AUTHENTICATED_ERRORS, error_responses
 
 
 class GenerateView(APIView):
-    @extend_schema(request=GenerateRequestSerializer, responses={200: GenerateResponseSerializer})
+    @extend_schema(
+        request=GenerateRequestSerializer,
+        responses={200: GenerateResponseSerializer, **error_responses(400, 503, *AUTHENTICATED_ERRORS)},
+    )
     def post(self, request: Request) -> Response:
         serializer = GenerateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -33,14 +37,17 @@ class GenerateView(APIView):
 
 
 class ConfigView(APIView):
-    @extend_schema(responses={200: ConfigResponseSerializer})
+    @extend_schema(responses={200: ConfigResponseSerializer, **error_responses(503, *AUTHENTICATED_ERRORS)})
     def get(self, request: Request) -> Response:
         return Response(config_description(config_get_active_or_error()))
 
 
 class HealthView(APIView):
+    """Open to load balancers and monitors: no key, no rate limit."""
+
     authentication_classes: list = []
     permission_classes: list = []
+    throttle_classes: list = []
 
     @extend_schema(responses={200: HealthResponseSerializer})
     def get(self, request: Request) -> Response:

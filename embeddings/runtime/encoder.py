@@ -13,6 +13,7 @@ class Encoder(Protocol):
     name: str
     dimensions: int
     max_seq_length: int
+    vocabulary_size: int  # token ids are 0 .. vocabulary_size - 1
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """float32 array of shape (len(texts), dimensions)."""

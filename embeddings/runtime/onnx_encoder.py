@@ -34,6 +34,7 @@ class OnnxEncoder:
         self._tokenizer.enable_padding()
         self.name = spec.name
         self.max_seq_length = spec.max_seq_length
+        self.vocabulary_size = self._tokenizer.get_vocab_size(with_added_tokens=True)
         self.dimensions = int(self.encode(["dimension probe"]).shape[1])
 
     def _run_batch(self, texts: list[str]) -> np.ndarray:

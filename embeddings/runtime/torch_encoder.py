@@ -27,6 +27,7 @@ class SentenceTransformerEncoder:
             or self._model.get_sentence_embedding_dimension
         )
         self.dimensions = int(dimension_of() or 0)
+        self.vocabulary_size = len(self._model.tokenizer)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(

@@ -39,15 +39,31 @@ def _first_error(detail: Any, path: str = "") -> tuple[str, str | None]:
     return str(detail), path or None
 
 
+MISSING_KEY_MESSAGE = (
+    "no API key provided: send it in an Authorization header using Bearer auth "
+    "(Authorization: Bearer <API key>), or log in as staff"
+)
+
+
+def _code(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid_input"
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return "missing_api_key"
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
+
+
 def _drf_response(exc: exceptions.APIException) -> Response:
     status_code = exc.status_code
     message, param = _first_error(exc.detail)
     if isinstance(exc, exceptions.ValidationError) and param:
         message = f"{param}: {message}"
-    code = exc.default_code if not isinstance(exc, exceptions.ValidationError) else "invalid_input"
-    response = Response(
-        error_body(message, _TYPES.get(status_code, "api_error"), code, param), status=status_code
-    )
+    if isinstance(exc, exceptions.NotAuthenticated):
+        message = MISSING_KEY_MESSAGE
+    code = _code(exc)
+    error_type = _TYPES.get(status_code, "api_error")
+    response = Response(error_body(message, error_type, code, param), status=status_code)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):

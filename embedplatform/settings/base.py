@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apikeys",
     "embeddings",
     "chat",
 ]
@@ -68,6 +70,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MIGRATION_MODULES = {
     "embeddings": "migrations.embeddings",
     "chat": "migrations.chat",
+    "apikeys": "migrations.apikeys",
 }
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63790/0")
@@ -102,18 +105,46 @@ WHITENOISE_USE_FINDERS = True
 # Bodies larger than this are refused with 413 before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=8 * 1024 * 1024)
 
+# Requests per API key (staff sessions: per user; others: per address), DRF syntax "N/s|min|hour|day".
+# Empty turns rate limiting off. Counted in the Django cache (Redis).
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")
+
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "embedplatform.api.exception_handler.handle_api_exception",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Every route needs an API key (Authorization: Bearer) or a staff session, unless a view says otherwise.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apikeys.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["embedplatform.api.permissions.HasApiKeyOrStaff"],
+    "DEFAULT_THROTTLE_CLASSES": ["embedplatform.api.throttling.ApiKeyRateThrottle"],
 }
+
+# The schema and Swagger UI hold no data; set API_DOCS_PUBLIC=false to require a key or staff session.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "embedplatform API",
-    "DESCRIPTION": "Self-hosted embeddings: generate, configure, search.",
+    "DESCRIPTION": (
+        "Self-hosted embeddings. `/v1/embeddings` and `/v1/models` follow OpenAI's API, so the `openai` SDK "
+        "and tools built on it work with `base_url=<server>/v1`. Every route but `/api/health` needs "
+        "`Authorization: Bearer <API key>` (or a staff session). Errors use OpenAI's envelope "
+        '`{"error": {"message", "type", "param", "code"}}`.'
+    ),
     "VERSION": "0.1.0",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from this server: the docs work offline
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": (
+        ["rest_framework.permissions.AllowAny"]
+        if API_DOCS_PUBLIC
+        else ["embedplatform.api.permissions.HasApiKeyOrStaff"]
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
@@ -139,6 +170,8 @@ EMBEDDINGS = {
     "PRECISION": env("EMBEDDING_PRECISION", default="float32"),
     "DIMENSIONS": env.int("EMBEDDING_DIMENSIONS", default=None),
     "BACKEND": env("EMBEDDING_BACKEND", default=None),
+    # Inputs over max_seq_length tokens: "truncate" (like sentence-transformers and TEI) or "reject" (a 400).
+    "INPUT_OVERFLOW": env("EMBEDDING_INPUT_OVERFLOW", default="truncate"),
     # Serving.
     "QUEUE": env("EMBEDDING_QUEUE", default="embeddings"),
     "REQUEST_TIMEOUT_SECONDS": env.float("EMBEDDING_REQUEST_TIMEOUT_SECONDS", default=30.0),

@@ -19,6 +19,12 @@ class Command(BaseCommand):
         create.add_argument("--dimensions", type=int)
         create.add_argument("--precision", default="float32")
         create.add_argument("--max-seq-length", type=int)
+        create.add_argument(
+            "--input-overflow",
+            choices=["truncate", "reject"],
+            default="truncate",
+            help="inputs over max-seq-length tokens: truncate them, or answer 400",
+        )
         create.add_argument("--activate", action="store_true")
         activate = sub.add_parser("activate", help="activate a config by id")
         activate.add_argument("config_id", type=int)
@@ -38,7 +44,16 @@ class Command(BaseCommand):
             self.stdout.write(str(config))
 
     def _create(
-        self, *, model: str, backend, dimensions, precision, max_seq_length, activate, **options
+        self,
+        *,
+        model: str,
+        backend,
+        dimensions,
+        precision,
+        max_seq_length,
+        input_overflow,
+        activate,
+        **options,
     ) -> None:
         config = config_create(
             model=model,
@@ -46,6 +61,7 @@ class Command(BaseCommand):
             dimensions=dimensions,
             precision=precision,
             max_seq_length=max_seq_length,
+            input_overflow=input_overflow,
             activate=activate,
         )
         self.stdout.write(f"created {config}")

@@ -1,0 +1,45 @@
+"""One embedding request as the API sees it: inputs (texts or token ids) in, vectors and usage out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from embeddings.dimensions import resolve_dimensions, truncate_dimensions
+from embeddings.models import EmbeddingConfig
+from embeddings.worker_client import embed_texts, embed_token_ids
+
+
+@dataclass(frozen=True)
+class EmbeddingInputs:
+    """Exactly one of texts or token_ids (lists of ids in the model's own tokenizer)."""
+
+    texts: list[str] | None = None
+    token_ids: list[list[int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.texts if self.texts is not None else self.token_ids or [])
+
+
+@dataclass(frozen=True)
+class EmbeddingResult:
+    vectors: np.ndarray
+    prompt_tokens: int
+
+
+def embed_inputs(
+    config: EmbeddingConfig, inputs: EmbeddingInputs, dimensions: int | None = None
+) -> EmbeddingResult:
+    """Vectors in input order; usage counts the tokens the model read (over-long inputs count as
+    max_seq_length, since the rest was truncated away)."""
+    target_dimensions = resolve_dimensions(config, dimensions)
+    if inputs.token_ids is not None:
+        batch = embed_token_ids(config, inputs.token_ids, count_tokens=True)
+    else:
+        batch = embed_texts(config, inputs.texts or [], count_tokens=True)
+    vectors = (
+        batch.vectors if target_dimensions is None else truncate_dimensions(batch.vectors, target_dimensions)
+    )
+    prompt_tokens = sum(min(count, config.max_seq_length) for count in batch.token_counts or [])
+    return EmbeddingResult(vectors=vectors, prompt_tokens=prompt_tokens)

@@ -1,0 +1,42 @@
+"""OpenAPI pieces shared by every view: the error envelope and the error responses each route can give."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    type = serializers.CharField(
+        help_text="invalid_request_error, authentication_error, permission_error, "
+        "not_found_error, rate_limit_error, service_unavailable, server_error"
+    )
+    param = serializers.CharField(allow_null=True, help_text="The request field at fault, if any.")
+    code = serializers.CharField(allow_null=True, help_text="A stable machine-readable code.")
+
+
+class ErrorEnvelopeSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+_DESCRIPTIONS = {
+    400: "Invalid request (type `invalid_request_error`).",
+    401: "Missing, incorrect or revoked API key (type `authentication_error`).",
+    403: "The key or user may not do this (type `permission_error`).",
+    404: "Unknown model (code `model_not_found`) or resource.",
+    413: "Request body over the size limit (code `request_too_large`).",
+    429: "Rate limit exceeded (type `rate_limit_error`); see the `Retry-After` header.",
+    503: "No active config, or no worker has the model loaded yet (type `service_unavailable`).",
+}
+
+
+def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """Error responses for extend_schema(responses=...), all in the one envelope."""
+    return {
+        code: OpenApiResponse(ErrorEnvelopeSerializer, description=_DESCRIPTIONS[code])
+        for code in status_codes
+    }
+
+
+AUTHENTICATED_ERRORS = (401, 403, 413, 429)

@@ -1,0 +1,115 @@
+"""Every API route but health needs a valid key (Authorization: Bearer) or a staff session."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from apikeys.models import ApiKey
+from apikeys.services import api_key_create, api_key_revoke
+
+PROTECTED = [
+    ("get", "/v1/models"),
+    ("get", "/api/v1/models"),
+    ("post", "/v1/embeddings"),
+    ("post", "/api/v1/embeddings"),
+    ("get", "/v1/models/all-MiniLM-L6-v2"),
+    ("get", "/api/embedding/config"),
+    ("post", "/api/embedding/generate"),
+]
+
+
+def _client(authorization: str | None = None) -> APIClient:
+    client = APIClient()
+    if authorization is not None:
+        client.credentials(HTTP_AUTHORIZATION=authorization)
+    return client
+
+
+def _call(client: APIClient, method: str, path: str):
+    return getattr(client, method)(
+        path, {"model": "all-MiniLM-L6-v2", "input": "hi"} if method == "post" else None, format="json"
+    )
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_no_key_is_a_401_in_the_openai_envelope(db, method, path):
+    response = _call(_client(), method, path)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.json() == {
+        "error": {
+            "message": "no API key provided: send it in an Authorization header using Bearer auth "
+            "(Authorization: Bearer <API key>), or log in as staff",
+            "type": "authentication_error",
+            "param": None,
+            "code": "missing_api_key",
+        }
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_wrong_key_is_a_401(db, method, path):
+    response = _call(_client("Bearer ep-0123456789ab-not-the-secret"), method, path)
+
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "message": "incorrect API key provided",
+        "type": "authentication_error",
+        "param": None,
+        "code": "invalid_api_key",
+    }
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer a b", "Bearer sk-openai-style-key", "Bearer \u00e9t\u00e9"]
+)
+def test_malformed_bearer_headers_are_a_401_not_a_500(db, header):
+    response = _client(header).get("/v1/models")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_revoked_key_is_a_401_that_says_so(db):
+    api_key, plain = api_key_create(name="old")
+    api_key_revoke(api_key)
+
+    response = _client(f"Bearer {plain}").get("/v1/models")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "this API key has been revoked"
+    assert response.json()["error"]["code"] == "revoked_api_key"
+
+
+def test_valid_key_reads_config_and_records_last_use(active_config):
+    api_key, plain = api_key_create(name="reader")
+
+    response = _client(f"Bearer {plain}").get("/api/embedding/config")
+
+    assert response.status_code == 200
+    assert response.json()["config_id"] == active_config.pk
+    assert ApiKey.objects.get(pk=api_key.pk).last_used_at is not None
+
+
+def test_staff_session_is_enough_and_a_plain_user_session_is_a_403(db):
+    User = get_user_model()
+    User.objects.create_user("boss", password="pw-boss-123", is_staff=True)
+    User.objects.create_user("guest", password="pw-guest-123")
+    staff, plain_user = APIClient(), APIClient()
+    assert staff.login(username="boss", password="pw-boss-123")
+    assert plain_user.login(username="guest", password="pw-guest-123")
+
+    assert staff.get("/v1/models").status_code == 200
+    response = plain_user.get("/v1/models")
+    assert response.status_code == 403
+    assert response.json()["error"] == {
+        "message": "this endpoint needs an API key (Authorization: Bearer <key>) or a staff session",
+        "type": "permission_error",
+        "param": None,
+        "code": "permission_denied",
+    }
+
+
+def test_health_needs_no_key(db):
+    assert _client().get("/api/health").status_code == 200
