@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import pytest
+from openai import OpenAI
 
 from embedplatform.devstack.processes import free_port
 
@@ -122,6 +123,9 @@ def test_run_serves_the_platform_and_ctrl_c_stops_every_process(run_stack, refer
     vector = np.asarray(body["embedding"])
     assert vector.shape == (384,) and abs(np.linalg.norm(vector) - 1) < 1e-4
     assert float(vector @ reference_model.encode("Hello from make run")) >= 0.9999
+    client = OpenAI(base_url=f"{base_url}/v1", api_key=api_key, max_retries=0)
+    sdk_vector = client.embeddings.create(model="all-MiniLM-L6-v2", input=["Hello from make run"]).data[0]
+    assert float(np.asarray(sdk_vector.embedding) @ vector) >= 0.9999
     assert "Site administration" in _admin_login(base_url, username, password)
 
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends to the foreground process group
