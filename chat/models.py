@@ -29,7 +29,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at", "id"], name="chat_message_timeline_idx")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at", "id"], name="chat_message_timeline_idx")
+        ]
 
     def __str__(self) -> str:
         preview = self.content if len(self.content) <= 60 else self.content[:57] + "..."

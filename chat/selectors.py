@@ -72,15 +72,22 @@ def embed_query(config: EmbeddingConfig, query: str) -> np.ndarray:
     return batch.vectors[0]
 
 
-def message_search_by_vector(config: EmbeddingConfig, vector: np.ndarray, k: int,
-                             scope: QuerySet[Message] | None = None) -> list[ScoredMessage]:
+def message_search_by_vector(
+    config: EmbeddingConfig, vector: np.ndarray, k: int, scope: QuerySet[Message] | None = None
+) -> list[ScoredMessage]:
     hits = vector_search(config, message_source_type(), vector, k, restrict_to=scope)
     messages = Message.objects.in_bulk([hit.source_id for hit in hits])
     return [ScoredMessage(messages[hit.source_id], hit.score) for hit in hits if hit.source_id in messages]
 
 
-def message_search(*, query: str, k: int, conversation_id: int | None = None, role: str | None = None,
-                   min_score: float | None = None) -> SearchOutcome:
+def message_search(
+    *,
+    query: str,
+    k: int,
+    conversation_id: int | None = None,
+    role: str | None = None,
+    min_score: float | None = None,
+) -> SearchOutcome:
     """The k messages nearest in meaning to `query`, under the active config only."""
     config = config_get_active_or_error()
     scope, filtered = Message.objects.all(), False
@@ -95,7 +102,9 @@ def message_search(*, query: str, k: int, conversation_id: int | None = None, ro
     return SearchOutcome(results, config.pk, vector_coverage(config, message_source_type(), scope))
 
 
-def message_context(*, conversation_id: int, query: str, k: int, recent: int) -> tuple[list[ContextMessage], int]:
+def message_context(
+    *, conversation_id: int, query: str, k: int, recent: int
+) -> tuple[list[ContextMessage], int]:
     """What a chat model should see next: the `recent` latest messages plus the `k` most relevant
     older ones, each once, in conversation order."""
     config = config_get_active_or_error()

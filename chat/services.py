@@ -6,10 +6,12 @@ from typing import Any
 
 from django.db import transaction
 
+from chat import demo
 from chat.models import Conversation, Message
 from embeddings.models import EmbeddingConfig
 from embeddings.registry import registry
-from embeddings.vector_services import vectors_reembed
+from embeddings.selectors import config_get_active
+from embeddings.vector_services import vectors_reembed, vectors_request
 
 
 def conversation_create(*, title: str, metadata: dict[str, Any] | None = None) -> Conversation:
@@ -47,3 +49,28 @@ def messages_reembed(message_ids: list[int], config: EmbeddingConfig) -> list[in
     """Queue these messages for embedding with `config` again, whatever their state."""
     with transaction.atomic():
         return vectors_reembed(registry.for_model(Message), message_ids, config)
+
+
+def demo_seed(*, conversations: int = 120, messages_per_conversation: int = 45) -> tuple[int, int]:
+    """Load the demo corpus (idempotent: conversations already there are kept); embedding is queued
+    in batches for the active config. Returns (conversations created, messages created)."""
+    existing = set(
+        Conversation.objects.filter(metadata__demo=True).values_list("metadata__demo_index", flat=True)
+    )
+    wanted = [index for index in range(conversations) if index not in existing]
+    created_messages: list[Message] = []
+    with transaction.atomic():
+        for index in wanted:
+            conversation = Conversation.objects.create(
+                title=demo.conversation_title(index), metadata={"demo": True, "demo_index": index}
+            )
+            created_messages += Message.objects.bulk_create(
+                Message(conversation=conversation, role=role, content=content)
+                for role, content in demo.demo_messages(index, messages_per_conversation)
+            )
+        config = config_get_active()
+        if config is not None and created_messages:
+            vectors_request(
+                registry.for_model(Message), {m.pk: m.content for m in created_messages}, config, force=True
+            )
+    return len(wanted), len(created_messages)

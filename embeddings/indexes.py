@@ -45,8 +45,12 @@ def vector_index_sql(config_id: int, dimensions: int) -> str:
 def vector_index_ensure(config: EmbeddingConfig) -> bool:
     """Create the config's ANN index if it is missing (idempotent). False when the dimension is too large."""
     if config.dimensions > HNSW_MAX_DIMENSIONS:
-        logger.warning("config %s has %s dimensions; HNSW indexes at most %s, searches will be exact",
-                       config.pk, config.dimensions, HNSW_MAX_DIMENSIONS)
+        logger.warning(
+            "config %s has %s dimensions; HNSW indexes at most %s, searches will be exact",
+            config.pk,
+            config.dimensions,
+            HNSW_MAX_DIMENSIONS,
+        )
         return False
     with connection.cursor() as cursor:
         cursor.execute(vector_index_sql(config.pk, config.dimensions))

@@ -30,8 +30,9 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def vectors_request(source: EmbeddedSource, texts: dict[int, str], config: EmbeddingConfig,
-                    *, force: bool = False) -> list[int]:
+def vectors_request(
+    source: EmbeddedSource, texts: dict[int, str], config: EmbeddingConfig, *, force: bool = False
+) -> list[int]:
     """Mark sources pending for `config` and schedule their embedding after commit.
 
     Unless `force`, a source whose text is unchanged since its vector was made (or queued)
@@ -39,18 +40,32 @@ def vectors_request(source: EmbeddedSource, texts: dict[int, str], config: Embed
     """
     hashes = {source_id: text_hash(text or "") for source_id, text in texts.items()}
     if not force:
-        existing = StoredVector.objects.filter(source_type=source.label, config=config,
-                                               source_id__in=list(hashes))
-        unchanged = {source_id for source_id, stored_hash, state in existing.values_list(
-            "source_id", "text_hash", "state") if stored_hash == hashes[source_id] and state != VectorState.FAILED}
+        existing = StoredVector.objects.filter(
+            source_type=source.label, config=config, source_id__in=list(hashes)
+        )
+        unchanged = {
+            source_id
+            for source_id, stored_hash, state in existing.values_list("source_id", "text_hash", "state")
+            if stored_hash == hashes[source_id] and state != VectorState.FAILED
+        }
         hashes = {source_id: digest for source_id, digest in hashes.items() if source_id not in unchanged}
     if not hashes:
         return []
     StoredVector.objects.bulk_create(
-        [StoredVector(source_type=source.label, source_id=source_id, config=config, text_hash=digest,
-                      state=VectorState.PENDING) for source_id, digest in hashes.items()],
-        update_conflicts=True, unique_fields=["source_type", "source_id", "config"],
-        update_fields=["state", "text_hash", "error", "updated_at"], batch_size=1000,
+        [
+            StoredVector(
+                source_type=source.label,
+                source_id=source_id,
+                config=config,
+                text_hash=digest,
+                state=VectorState.PENDING,
+            )
+            for source_id, digest in hashes.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["source_type", "source_id", "config"],
+        update_fields=["state", "text_hash", "error", "updated_at"],
+        batch_size=1000,
     )
     ids = sorted(hashes)
     vectors_schedule(source.label, ids, config.pk)
@@ -102,10 +117,11 @@ def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int) -> int
     tasks = 0
     for start in range(0, len(unique), chunk):
         try:
-            embed_sources.delay(source_type, unique[start:start + chunk], config_id)
+            embed_sources.delay(source_type, unique[start : start + chunk], config_id)
         except Exception:  # broker down: `manage.py embed_pending` picks the rows up later
-            logger.exception("could not enqueue embedding of %s %s rows", len(unique[start:start + chunk]),
-                             source_type)
+            logger.exception(
+                "could not enqueue embedding of %s %s rows", len(unique[start : start + chunk]), source_type
+            )
             break
         tasks += 1
     return tasks
@@ -117,23 +133,32 @@ def vectors_delete(source: EmbeddedSource, ids: Iterable[int]) -> int:
 
 
 def vectors_claim(config_id: int, source_type: str, ids: Sequence[int], limit: int) -> list[StoredVector]:
-    """Lock up to `limit` pending rows among `ids`; rows another task holds are skipped. Needs a transaction."""
+    """Lock up to `limit` pending rows among `ids`, skipping rows another task holds. Needs a transaction."""
     return list(
         StoredVector.objects.select_for_update(skip_locked=True)
-        .filter(config_id=config_id, source_type=source_type, source_id__in=list(ids), state=VectorState.PENDING)
+        .filter(
+            config_id=config_id, source_type=source_type, source_id__in=list(ids), state=VectorState.PENDING
+        )
         .only("id", "source_id", "text_hash")
         .order_by("id")[:limit]
     )
 
 
-def vectors_store(rows: Sequence[StoredVector], texts: Sequence[str], vectors: np.ndarray,
-                  config: EmbeddingConfig) -> None:
+def vectors_store(
+    rows: Sequence[StoredVector], texts: Sequence[str], vectors: np.ndarray, config: EmbeddingConfig
+) -> None:
     """Save the vectors of claimed rows with their provenance."""
     now = timezone.now()
     for row, text, vector in zip(rows, texts, vectors, strict=True):
         StoredVector.objects.filter(pk=row.pk).update(
-            embedding=vector, state=VectorState.EMBEDDED, error="", text_hash=text_hash(text),
-            model=config.model, revision=config.revision, backend=config.backend, embedded_at=now,
+            embedding=vector,
+            state=VectorState.EMBEDDED,
+            error="",
+            text_hash=text_hash(text),
+            model=config.model,
+            revision=config.revision,
+            backend=config.backend,
+            embedded_at=now,
             updated_at=now,
         )
 
@@ -149,17 +174,22 @@ def vectors_reembed(source: EmbeddedSource, ids: Sequence[int], config: Embeddin
     return vectors_request(source, source.texts(list(ids)), config, force=True)
 
 
-def vectors_backfill(source: EmbeddedSource, config: EmbeddingConfig, *, include_failed: bool = False,
-                     batch: int = 5000) -> int:
+def vectors_backfill(
+    source: EmbeddedSource, config: EmbeddingConfig, *, include_failed: bool = False, batch: int = 5000
+) -> int:
     """Queue every source of this type without a vector for `config` (pending ones are sent again)."""
     manager = source.model._default_manager
     queued = 0
     finished = [VectorState.EMBEDDED] if include_failed else [VectorState.EMBEDDED, VectorState.FAILED]
-    done = set(StoredVector.objects.filter(source_type=source.label, config=config, state__in=finished)
-               .values_list("source_id", flat=True))
+    done = set(
+        StoredVector.objects.filter(source_type=source.label, config=config, state__in=finished).values_list(
+            "source_id", flat=True
+        )
+    )
     all_ids = [pk for pk in manager.order_by("pk").values_list("pk", flat=True) if pk not in done]
     for start in range(0, len(all_ids), batch):
         with transaction.atomic():
-            queued += len(vectors_request(source, source.texts(all_ids[start:start + batch]), config,
-                                          force=True))
+            queued += len(
+                vectors_request(source, source.texts(all_ids[start : start + batch]), config, force=True)
+            )
     return queued

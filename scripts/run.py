@@ -2,7 +2,8 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/) unless DATABASE_URL /
 REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-creates a demo superuser, then runs one Celery worker and gunicorn.
+creates a demo superuser, loads the demo chat corpus on first run (unless SEED_DEMO=0),
+then runs one Celery worker and gunicorn.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def main() -> int:
         manage(env, "migrate", "--noinput")
         print(manage(env, "embedding_config", "ensure"), flush=True)
         login = manage(env, "create_demo_superuser")
+        if env.get("SEED_DEMO", "1") != "0":  # first run: a demo corpus to search (SEED_DEMO=0 skips it)
+            print(manage(env, "seed_demo", "--if-empty"), flush=True)
         supervisor.start("worker", worker_command(), env, cwd=str(ROOT))
         supervisor.start("web", web_command(host, port), env, cwd=str(ROOT))
         base_url = f"http://{host}:{port}"

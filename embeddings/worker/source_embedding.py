@@ -49,8 +49,9 @@ def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig) -> 
         texts = [texts_by_id[row.source_id] or "" for row in rows]
         try:
             ensure_config_loaded(config.pk)
-            vectors = process_holder().encode(config.pk, texts,
-                                              timeout=embedding_setting("REQUEST_TIMEOUT_SECONDS"))
+            vectors = process_holder().encode(
+                config.pk, texts, timeout=embedding_setting("REQUEST_TIMEOUT_SECONDS")
+            )
         except ModelLoadError as error:
             vectors_fail(rows, f"model could not be loaded: {error}")
             return len(rows)
