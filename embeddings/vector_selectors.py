@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from pgvector.django import CosineDistance
 
@@ -93,9 +93,14 @@ def vector_coverage(config: EmbeddingConfig, source_type: str, sources: QuerySet
 def with_vector_state(queryset: QuerySet, config: EmbeddingConfig | None, source_type: str) -> QuerySet:
     """Annotate sources with `embedding_state` / `embedding_error` for `config` (no row: pending)."""
     if config is None:
-        return queryset.annotate(embedding_state=Value(VectorState.PENDING.value), embedding_error=Value(""))
+        return queryset.annotate(
+            embedding_state=Value(VectorState.PENDING.value, output_field=CharField()),
+            embedding_error=Value("", output_field=TextField()),
+        )
     rows = StoredVector.objects.filter(config=config, source_type=source_type, source_id=OuterRef("pk"))
     return queryset.annotate(
-        embedding_state=Coalesce(Subquery(rows.values("state")[:1]), Value(VectorState.PENDING.value)),
-        embedding_error=Coalesce(Subquery(rows.values("error")[:1]), Value("")),
+        embedding_state=Coalesce(
+            Subquery(rows.values("state")[:1]), Value(VectorState.PENDING.value), output_field=CharField()
+        ),
+        embedding_error=Coalesce(Subquery(rows.values("error")[:1]), Value(""), output_field=TextField()),
     )

@@ -34,13 +34,35 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
         "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
         "EMBEDDING_WORKER_HEARTBEAT_SECONDS": "0.5",
     }
-    log = open(ROOT / ".pytest_cache" / "celery-worker.log", "wb") if (ROOT / ".pytest_cache").exists() \
+    log = (
+        open(ROOT / ".pytest_cache" / "celery-worker.log", "wb")
+        if (ROOT / ".pytest_cache").exists()
         else subprocess.DEVNULL
+    )
     process = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "embedplatform", "worker", "-Q", "embeddings,default", "--pool", "threads",
-         "--concurrency", "4", "--hostname", "test-worker@%h", "--loglevel", "INFO", "--without-gossip",
-         "--without-mingle"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "embedplatform",
+            "worker",
+            "-Q",
+            "embeddings,default",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--hostname",
+            "test-worker@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     with django_db_blocker.unblock():
@@ -91,8 +113,9 @@ def served_config(celery_worker_process, active_config):
 def staff_user(db):
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.create_user("staff", "staff@example.invalid", "staff-password",
-                                                is_staff=True)
+    return get_user_model().objects.create_user(
+        "staff", "staff@example.invalid", "staff-password", is_staff=True
+    )
 
 
 @pytest.fixture

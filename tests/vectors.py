@@ -20,8 +20,15 @@ def unit(angle_degrees: float, dimensions: int = 384) -> np.ndarray:
 def plant(source_type: str, source_id: int, config: EmbeddingConfig, vector: np.ndarray) -> StoredVector:
     """Store a vector directly, as the worker would, bypassing the model."""
     row, _ = StoredVector.objects.update_or_create(
-        source_type=source_type, source_id=source_id, config=config,
-        defaults={"embedding": vector, "state": VectorState.EMBEDDED, "text_hash": "planted",
-                  "model": config.model, "backend": config.backend},
+        source_type=source_type,
+        source_id=source_id,
+        config=config,
+        defaults={
+            "embedding": vector,
+            "state": VectorState.EMBEDDED,
+            "text_hash": "planted",
+            "model": config.model,
+            "backend": config.backend,
+        },
     )
     return row

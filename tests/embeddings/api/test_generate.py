@@ -16,8 +16,9 @@ def _cosine(a, b) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-def test_single_text_returns_normalized_384d_vector_equal_to_reference(served_config, api_client,
-                                                                       reference_model):
+def test_single_text_returns_normalized_384d_vector_equal_to_reference(
+    served_config, api_client, reference_model
+):
     response = api_client.post("/api/embedding/generate", {"text": SENTENCES[0]}, format="json")
 
     assert response.status_code == 200, response.content
@@ -36,8 +37,9 @@ def test_single_text_returns_normalized_384d_vector_equal_to_reference(served_co
 
 
 def test_batch_vectors_equal_reference_in_order(served_config, api_client, reference_model):
-    response = api_client.post("/api/embedding/generate", {"texts": SENTENCES, "client_hint": "tests"},
-                               format="json")
+    response = api_client.post(
+        "/api/embedding/generate", {"texts": SENTENCES, "client_hint": "tests"}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     vectors = response.json()["embeddings"]
