@@ -41,7 +41,7 @@ def message_source_type() -> str:
 
 
 def conversation_list() -> QuerySet[Conversation]:
-    return Conversation.objects.annotate(message_count=Count("messages"))
+    return Conversation.objects.annotate(message_count=Count("messages")).order_by("-created_at", "-id")
 
 
 def conversation_get_or_error(conversation_id: int) -> Conversation:

@@ -66,10 +66,12 @@ def test_a_rolled_back_transaction_sends_nothing_and_the_next_commit_still_sends
 
 
 def test_saving_unchanged_text_does_not_embed_again_but_an_edit_does(config, sent, commit):
-    message = MessageFactory(content="same")
+    with commit():
+        message = MessageFactory(content="same")
     StoredVector.objects.filter(source_id=message.pk).update(
         state=VectorState.EMBEDDED, embedding=[1.0] * 384
     )
+    sent.clear()
 
     with commit():
         message.save()
