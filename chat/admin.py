@@ -75,14 +75,8 @@ class MessageAdmin(admin.ModelAdmin):
         score = Case(
             *[When(pk=item.message.pk, then=Value(item.score)) for item in ranked], output_field=FloatField()
         )
-        return queryset.filter(pk__in=[item.message.pk for item in ranked]).annotate(
-            semantic_score=score
-        ), False
-
-    def get_ordering(self, request: HttpRequest) -> list[str]:
-        if request.GET.get("q", "").strip():
-            return ["-semantic_score"]
-        return ["-created_at", "-id"]
+        found = queryset.filter(pk__in=[item.message.pk for item in ranked]).annotate(semantic_score=score)
+        return found.order_by("-semantic_score"), False  # the changelist ordered before searching
 
     @admin.display(description="content")
     def preview(self, message: Message) -> str:
