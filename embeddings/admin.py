@@ -8,14 +8,25 @@ from embeddings.services import config_activate
 
 @admin.register(EmbeddingConfig)
 class EmbeddingConfigAdmin(admin.ModelAdmin):
-    list_display = ("id", "model", "backend", "dimensions", "precision", "max_seq_length", "is_active",
-                    "created_at", "activated_at")
+    list_display = (
+        "id",
+        "model",
+        "backend",
+        "dimensions",
+        "precision",
+        "max_seq_length",
+        "is_active",
+        "created_at",
+        "activated_at",
+    )
     list_filter = ("is_active", "backend", "provider")
     search_fields = ("model",)
     readonly_fields = ("is_active", "created_at", "activated_at")
     actions = ["activate_selected"]
 
-    def get_readonly_fields(self, request: HttpRequest, obj: EmbeddingConfig | None = None) -> tuple[str, ...]:
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: EmbeddingConfig | None = None
+    ) -> tuple[str, ...]:
         # A saved config is history: a change is a new config.
         if obj is not None:
             return (*EmbeddingConfig.IDENTITY_FIELDS, *self.readonly_fields)
@@ -30,5 +41,8 @@ class EmbeddingConfigAdmin(admin.ModelAdmin):
             self.message_user(request, "Select exactly one config to activate.", messages.ERROR)
             return
         config = config_activate(queryset.get())
-        self.message_user(request, f"Config {config.pk} ({config.model}) is now active; workers load it "
-                                   "within a few seconds.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Config {config.pk} ({config.model}) is now active; workers load it within a few seconds.",
+            messages.SUCCESS,
+        )

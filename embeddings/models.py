@@ -32,8 +32,17 @@ class EmbeddingConfig(models.Model):
     Every stored vector and every API response names the config that made it.
     """
 
-    IDENTITY_FIELDS = ("provider", "model", "revision", "backend", "dimensions", "precision",
-                       "max_seq_length", "normalize", "input_overflow")
+    IDENTITY_FIELDS = (
+        "provider",
+        "model",
+        "revision",
+        "backend",
+        "dimensions",
+        "precision",
+        "max_seq_length",
+        "normalize",
+        "input_overflow",
+    )
 
     provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.LOCAL)
     model = models.CharField(max_length=500, help_text="Catalog name, local path, or hub id.")
@@ -44,7 +53,9 @@ class EmbeddingConfig(models.Model):
     max_seq_length = models.PositiveIntegerField()
     normalize = models.BooleanField(default=True)
     input_overflow = models.CharField(
-        max_length=16, choices=InputOverflow.choices, default=InputOverflow.TRUNCATE,
+        max_length=16,
+        choices=InputOverflow.choices,
+        default=InputOverflow.TRUNCATE,
         help_text="What happens to an input longer than max_seq_length tokens.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,11 +65,15 @@ class EmbeddingConfig(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True),
-                                    name="embeddings_one_active_config"),
-            models.CheckConstraint(condition=Q(dimensions__gt=0), name="embeddings_config_dimensions_positive"),
-            models.CheckConstraint(condition=Q(max_seq_length__gt=0),
-                                   name="embeddings_config_max_seq_length_positive"),
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="embeddings_one_active_config"
+            ),
+            models.CheckConstraint(
+                condition=Q(dimensions__gt=0), name="embeddings_config_dimensions_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_seq_length__gt=0), name="embeddings_config_max_seq_length_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,17 +84,26 @@ class EmbeddingConfig(models.Model):
         from embeddings import catalog
 
         if self.provider != Provider.LOCAL:
-            raise ValidationError({"provider": f"provider '{self.provider}' is reserved and not available yet; "
-                                               "use 'local'"})
+            raise ValidationError(
+                {"provider": f"provider '{self.provider}' is reserved and not available yet; use 'local'"}
+            )
         entry = catalog.find(self.model)
         if entry is None:
             return
         if self.dimensions and self.dimensions != entry.dimensions:
-            raise ValidationError({"dimensions": f"model '{entry.name}' produces {entry.dimensions}-dimensional "
-                                                 f"vectors, not {self.dimensions}"})
+            raise ValidationError(
+                {
+                    "dimensions": f"model '{entry.name}' produces {entry.dimensions}-dimensional "
+                    f"vectors, not {self.dimensions}"
+                }
+            )
         if self.backend and self.backend != entry.backend:
-            raise ValidationError({"backend": f"catalog model '{entry.name}' runs on the '{entry.backend}' "
-                                              f"backend, not '{self.backend}'"})
+            raise ValidationError(
+                {
+                    "backend": f"catalog model '{entry.name}' runs on the '{entry.backend}' "
+                    f"backend, not '{self.backend}'"
+                }
+            )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -112,13 +136,17 @@ class StoredVector(models.Model):
     carries the embedding state, so "pending" and "failed" are visible before a vector exists.
     """
 
-    source_type = models.CharField(max_length=100, help_text="Model label of the source, e.g. 'chat.message'.")
+    source_type = models.CharField(
+        max_length=100, help_text="Model label of the source, e.g. 'chat.message'."
+    )
     source_id = models.BigIntegerField()
     config = models.ForeignKey(EmbeddingConfig, on_delete=models.PROTECT, related_name="stored_vectors")
     embedding = VectorField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=VectorState.choices, default=VectorState.PENDING)
     error = models.TextField(blank=True, default="")
-    text_hash = models.CharField(max_length=64, help_text="SHA-256 of the text the vector is (to be) made of.")
+    text_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the text the vector is (to be) made of."
+    )
     model = models.CharField(max_length=500, blank=True, default="")
     revision = models.CharField(max_length=100, blank=True, default="")
     backend = models.CharField(max_length=16, blank=True, default="")
@@ -128,10 +156,14 @@ class StoredVector(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source_type", "source_id", "config"],
-                                    name="embeddings_one_vector_per_source_and_config"),
-            models.CheckConstraint(condition=~Q(state=VectorState.EMBEDDED) | Q(embedding__isnull=False),
-                                   name="embeddings_embedded_vector_present"),
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "config"],
+                name="embeddings_one_vector_per_source_and_config",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=VectorState.EMBEDDED) | Q(embedding__isnull=False),
+                name="embeddings_embedded_vector_present",
+            ),
         ]
         indexes = [
             models.Index(fields=["config", "source_type", "state"], name="embeddings_vector_state_idx"),

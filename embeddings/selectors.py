@@ -51,7 +51,9 @@ def workers_serving(config_id: int) -> list[dict[str, Any]]:
 def health_report() -> dict[str, Any]:
     config = config_get_active()
     workers = worker_list()
-    loaded = config is not None and any(config.pk in worker.get("loaded_config_ids", []) for worker in workers)
+    loaded = config is not None and any(
+        config.pk in worker.get("loaded_config_ids", []) for worker in workers
+    )
     return {
         "status": "healthy" if loaded else "degraded",
         "embedding_model_loaded": loaded,

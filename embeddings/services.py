@@ -38,8 +38,10 @@ def config_create(
     """A new config; catalog models fill in what is not given. Never edits an existing one."""
     entry = catalog.find(model)
     if entry is None and not dimensions:
-        raise ConfigError(f"model '{model}' is not in the catalog: give its dimensions (EMBEDDING_DIMENSIONS)",
-                          param="dimensions")
+        raise ConfigError(
+            f"model '{model}' is not in the catalog: give its dimensions (EMBEDDING_DIMENSIONS)",
+            param="dimensions",
+        )
     config = EmbeddingConfig(
         provider=provider,
         model=entry.name if entry else model,

@@ -15,8 +15,9 @@ def _tokenizer_path(entry: catalog.CatalogEntry) -> str:
     source = catalog.find(entry.tokenizer_from)
     path = catalog.installed_path(source) if source else None
     if path is None:
-        raise ModelUnavailable(f"model '{entry.name}' needs the tokenizer of '{entry.tokenizer_from}', "
-                               "which is not installed")
+        raise ModelUnavailable(
+            f"model '{entry.name}' needs the tokenizer of '{entry.tokenizer_from}', which is not installed"
+        )
     return str(path / "tokenizer.json")
 
 

@@ -21,8 +21,9 @@ def embed_texts(config_id: int, texts: list[str], count_tokens: bool = False) ->
     return embed_for_task(config_id, texts, count_tokens)
 
 
-@shared_task(name="embeddings.embed_sources", ignore_result=True, acks_late=True, soft_time_limit=600,
-             time_limit=660)
+@shared_task(
+    name="embeddings.embed_sources", ignore_result=True, acks_late=True, soft_time_limit=600, time_limit=660
+)
 def embed_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
     """Embed the pending rows of these sources for one config, in chunks; idempotent (re-runs find them done)."""
     from embeddings.worker.source_embedding import embed_pending_sources

@@ -33,7 +33,9 @@ class EmbeddingBatch:
     token_counts: list[int] | None = None
 
 
-def embed_texts(config: EmbeddingConfig, texts: Sequence[str], *, count_tokens: bool = False) -> EmbeddingBatch:
+def embed_texts(
+    config: EmbeddingConfig, texts: Sequence[str], *, count_tokens: bool = False
+) -> EmbeddingBatch:
     if not workers_serving(config.pk):
         raise ModelNotReady(
             f"no embedding worker has model '{config.model}' (config {config.pk}) loaded yet; "
@@ -56,4 +58,6 @@ def embed_texts(config: EmbeddingConfig, texts: Sequence[str], *, count_tokens: 
     if "error" in reply:
         raise _ERRORS_BY_CODE.get(reply["error"]["code"], WorkerFailed)(reply["error"]["message"])
     vectors = vectors_from_base64(reply["vectors"], reply["dimensions"])
-    return EmbeddingBatch(vectors=vectors, config_id=reply["config_id"], token_counts=reply.get("token_counts"))
+    return EmbeddingBatch(
+        vectors=vectors, config_id=reply["config_id"], token_counts=reply.get("token_counts")
+    )

@@ -31,8 +31,14 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(BIN / "python"), "manage.py", *args], env=env, cwd=ROOT, check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN / "python"), "manage.py", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return result.stdout.strip()
 
 
@@ -40,15 +46,43 @@ def worker_command() -> list[str]:
     # Threads pool, not prefork: forking after torch starts its thread pools hangs on CPU, and one
     # process with one model and a micro-batcher serves concurrent tasks in shared forward passes.
     concurrency = os.environ.get("WORKER_CONCURRENCY", "8")
-    return [str(BIN / "celery"), "-A", "embedplatform", "worker", "-Q", "embeddings,default",
-            "--pool", "threads", "--concurrency", concurrency, "--hostname", "worker1@%h",
-            "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    return [
+        str(BIN / "celery"),
+        "-A",
+        "embedplatform",
+        "worker",
+        "-Q",
+        "embeddings,default",
+        "--pool",
+        "threads",
+        "--concurrency",
+        concurrency,
+        "--hostname",
+        "worker1@%h",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+    ]
 
 
 def web_command(host: str, port: str) -> list[str]:
-    return [str(BIN / "gunicorn"), "embedplatform.wsgi:application", "--bind", f"{host}:{port}",
-            "--workers", os.environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
-            "--threads", os.environ.get("WEB_THREADS", "8"), "--timeout", "120", "--graceful-timeout", "10"]
+    return [
+        str(BIN / "gunicorn"),
+        "embedplatform.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        os.environ.get("WEB_WORKERS", "2"),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        os.environ.get("WEB_THREADS", "8"),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+    ]
 
 
 def wait_healthy(base_url: str, timeout: float) -> dict:
@@ -85,8 +119,10 @@ def start_services(env: dict[str, str], started: list) -> None:
 def main() -> int:
     die_with_parent()  # if `make` is killed, we hear of it and clean up
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE",
-                                                                  "embedplatform.settings")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "embedplatform.settings"),
+    }
     host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
     started: list = []
     supervisor = Supervisor()
@@ -116,7 +152,9 @@ def main() -> int:
         print("\nstopping…", flush=True)
         return 0
     except subprocess.CalledProcessError as error:
-        print(f"setup step failed: {' '.join(error.cmd[1:])}\n{error.stdout}\n{error.stderr}", file=sys.stderr)
+        print(
+            f"setup step failed: {' '.join(error.cmd[1:])}\n{error.stdout}\n{error.stderr}", file=sys.stderr
+        )
         return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

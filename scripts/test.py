@@ -24,8 +24,12 @@ from embedplatform.devstack.redis_server import RedisServer  # noqa: E402
 def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="embedplatform-test-"))
     scratch.chmod(0o755)  # PostgreSQL runs as an unprivileged user under root
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test", "HF_HUB_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
     started: list = []
     try:
         if not env.get("DATABASE_URL"):

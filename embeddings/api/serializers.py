@@ -48,8 +48,9 @@ class EmbeddingMetadataSerializer(serializers.Serializer):
 
 class GenerateResponseSerializer(serializers.Serializer):
     embedding = serializers.ListField(child=serializers.FloatField(), required=False)
-    embeddings = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
-                                       required=False)
+    embeddings = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()), required=False
+    )
     metadata = EmbeddingMetadataSerializer()
 
 

@@ -57,7 +57,9 @@ class MicroBatcher:
         while size < self._max_texts:
             remaining = deadline - time.monotonic()
             try:
-                item = self._queue.get(timeout=max(remaining, 0)) if remaining > 0 else self._queue.get_nowait()
+                item = (
+                    self._queue.get(timeout=max(remaining, 0)) if remaining > 0 else self._queue.get_nowait()
+                )
             except queue.Empty:
                 break
             if item is None or size + len(item.texts) > self._max_texts:
@@ -89,5 +91,5 @@ class MicroBatcher:
             return
         start = 0
         for request in batch:
-            request.future.set_result(vectors[start:start + len(request.texts)])
+            request.future.set_result(vectors[start : start + len(request.texts)])
             start += len(request.texts)

@@ -65,7 +65,9 @@ class ModelHolder:
     def _load_new(self, spec: ModelSpec) -> LoadedModel:
         encoder = self._load(spec)
         encoder.encode(WARMUP_TEXTS)
-        loaded = LoadedModel(encoder, MicroBatcher(encoder.encode, self._batch_max_texts, self._batch_max_wait))
+        loaded = LoadedModel(
+            encoder, MicroBatcher(encoder.encode, self._batch_max_texts, self._batch_max_wait)
+        )
         self._models[spec.weights_key] = loaded
         return loaded
 

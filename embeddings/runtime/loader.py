@@ -49,6 +49,7 @@ def load_encoder(spec: ModelSpec, threads: int | None = None, hub_timeout: float
     except ModelLoadError:
         raise
     except Exception as error:
-        raise ModelLoadError(f"model '{spec.name}' failed to load with the {spec.backend} backend: {error}") \
-            from error
+        raise ModelLoadError(
+            f"model '{spec.name}' failed to load with the {spec.backend} backend: {error}"
+        ) from error
     raise ModelLoadError(f"unknown backend '{spec.backend}' for model '{spec.name}'")

@@ -57,7 +57,7 @@ class OnnxEncoder:
         vectors = np.empty((len(texts), 0), dtype=np.float32)
         chunks = []
         for start in range(0, len(texts), self._batch_size):
-            indices = order[start:start + self._batch_size]
+            indices = order[start : start + self._batch_size]
             chunks.append((indices, self._run_batch([texts[i] for i in indices])))
         if chunks:
             vectors = np.empty((len(texts), chunks[0][1].shape[1]), dtype=np.float32)

@@ -24,5 +24,15 @@ class ModelSpec:
     @property
     def weights_key(self) -> tuple[object, ...]:
         """Two configs with the same weights key share one loaded model."""
-        return (self.location, self.backend, self.precision, self.revision, self.device, self.pooling,
-                self.onnx_output, self.tokenizer_path, self.max_seq_length, self.normalize)
+        return (
+            self.location,
+            self.backend,
+            self.precision,
+            self.revision,
+            self.device,
+            self.pooling,
+            self.onnx_output,
+            self.tokenizer_path,
+            self.max_seq_length,
+            self.normalize,
+        )

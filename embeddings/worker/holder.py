@@ -14,8 +14,11 @@ from embeddings.specs import spec_for_config
 
 @cache
 def process_holder() -> ModelHolder:
-    load = partial(load_encoder, threads=embedding_setting("TORCH_THREADS"),
-                   hub_timeout=embedding_setting("HUB_CONNECT_TIMEOUT_SECONDS"))
+    load = partial(
+        load_encoder,
+        threads=embedding_setting("TORCH_THREADS"),
+        hub_timeout=embedding_setting("HUB_CONNECT_TIMEOUT_SECONDS"),
+    )
     return ModelHolder(
         load=load,
         max_models=embedding_setting("WORKER_MAX_MODELS"),

@@ -15,7 +15,9 @@ def embed_for_task(config_id: int, texts: list[str], count_tokens: bool) -> dict
     try:
         spec = ensure_config_loaded(config_id)
     except EmbeddingConfig.DoesNotExist:
-        return {"error": {"code": "config_not_found", "message": f"embedding config {config_id} does not exist"}}
+        return {
+            "error": {"code": "config_not_found", "message": f"embedding config {config_id} does not exist"}
+        }
     except ModelLoadError as error:
         return {"error": {"code": "model_not_loaded", "message": str(error)}}
     holder = process_holder()

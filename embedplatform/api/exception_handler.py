@@ -45,7 +45,9 @@ def _drf_response(exc: exceptions.APIException) -> Response:
     if isinstance(exc, exceptions.ValidationError) and param:
         message = f"{param}: {message}"
     code = exc.default_code if not isinstance(exc, exceptions.ValidationError) else "invalid_input"
-    response = Response(error_body(message, _TYPES.get(status_code, "api_error"), code, param), status=status_code)
+    response = Response(
+        error_body(message, _TYPES.get(status_code, "api_error"), code, param), status=status_code
+    )
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
     if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
@@ -57,13 +59,17 @@ def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, EmbeddingError):
         return Response(error_body(exc.message, exc.error_type, exc.code, exc.param), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("request body is too large", "invalid_request_error", "request_too_large"),
-                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return Response(
+            error_body("request body is too large", "invalid_request_error", "request_too_large"),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.APIException):
         return _drf_response(exc)
     view = context.get("view")
     logger.exception("unhandled error in %s", type(view).__name__ if view else "API view")
-    return Response(error_body("internal error; the failure was logged", "server_error", "internal_error"),
-                    status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return Response(
+        error_body("internal error; the failure was logged", "server_error", "internal_error"),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -86,8 +86,17 @@ class PostgresServer:
         self.data_dir.chmod(0o700)
         if running_as_root():
             chown_tree(self.data_dir, *unprivileged_ids())
-        self._run("initdb", "-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
-                  "--no-instructions")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        )
 
     def _stop_leftover(self) -> None:
         """A server left running by a run that was killed: stop it, then start cleanly."""
@@ -105,8 +114,20 @@ class PostgresServer:
         elif running_as_root():
             chown_tree(self.data_dir, *unprivileged_ids())
         options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=200"
-        result = self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.data_dir / "server.log"),
-                           "-w", "-t", "60", "-o", options, "start", check=False)
+        result = self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-l",
+            str(self.data_dir / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+            check=False,
+        )
         if result.returncode != 0:
             log_tail = self._log_tail()
             raise RuntimeError(f"PostgreSQL failed to start: {result.stderr.strip()}\n{log_tail}")
@@ -118,8 +139,9 @@ class PostgresServer:
         return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
     def psql(self, sql: str, database: str = "postgres") -> str:
-        result = self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database,
-                           "-tAc", sql)
+        result = self._run(
+            "psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-tAc", sql
+        )
         return result.stdout.strip()
 
     def _ensure_database(self) -> None:

@@ -28,7 +28,9 @@ def _child_setup() -> None:
 class Supervisor:
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, command: Sequence[str], env: Mapping[str, str], cwd: str | None = None) -> None:
+    def start(
+        self, name: str, command: Sequence[str], env: Mapping[str, str], cwd: str | None = None
+    ) -> None:
         self.children[name] = subprocess.Popen(list(command), env=dict(env), cwd=cwd, preexec_fn=_child_setup)
 
     def first_exited(self) -> str | None:

@@ -90,7 +90,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env("STATIC_ROOT", default=None)  # collectstatic target (Docker image); else served from finders
+STATIC_ROOT = env(
+    "STATIC_ROOT", default=None
+)  # collectstatic target (Docker image); else served from finders
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

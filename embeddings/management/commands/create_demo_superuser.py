@@ -11,7 +11,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
-        parser.add_argument("--password-file", default=str(Path(settings.BASE_DIR) / ".data" / "admin-password"))
+        parser.add_argument(
+            "--password-file", default=str(Path(settings.BASE_DIR) / ".data" / "admin-password")
+        )
 
     def handle(self, *args, username: str, password_file: str, **options) -> None:
         path = Path(password_file)

@@ -12,6 +12,8 @@ class Command(BaseCommand):
         for entry in catalog.ENTRIES:
             path = catalog.installed_path(entry)
             where = f"yes ({path})" if path else f"no: {entry.install_hint}"
-            self.stdout.write(f"{entry.name:32} {entry.dimensions:>5} {entry.max_tokens:>6} {entry.backend:8} "
-                              f"{entry.license:11} {where}")
+            self.stdout.write(
+                f"{entry.name:32} {entry.dimensions:>5} {entry.max_tokens:>6} {entry.backend:8} "
+                f"{entry.license:11} {where}"
+            )
             self.stdout.write(f"{'':32} weights: {entry.weights_source}")

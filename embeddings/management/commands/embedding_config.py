@@ -37,9 +37,17 @@ class Command(BaseCommand):
         for config in config_list():
             self.stdout.write(str(config))
 
-    def _create(self, *, model: str, backend, dimensions, precision, max_seq_length, activate, **options) -> None:
-        config = config_create(model=model, backend=backend, dimensions=dimensions, precision=precision,
-                               max_seq_length=max_seq_length, activate=activate)
+    def _create(
+        self, *, model: str, backend, dimensions, precision, max_seq_length, activate, **options
+    ) -> None:
+        config = config_create(
+            model=model,
+            backend=backend,
+            dimensions=dimensions,
+            precision=precision,
+            max_seq_length=max_seq_length,
+            activate=activate,
+        )
         self.stdout.write(f"created {config}")
 
     def _activate(self, *, config_id: int, **options) -> None:
