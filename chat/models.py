@@ -1,1 +1,38 @@
-"""Conversations and messages arrive with the chat issue; the app is wired in from the start."""
+"""Conversations and their messages. Message.content is an embedded source (see chat/apps.py)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    USER = "user", "User"
+    ASSISTANT = "assistant", "Assistant"
+    SYSTEM = "system", "System"
+
+
+class Conversation(models.Model):
+    title = models.CharField(max_length=200)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["conversation", "created_at", "id"], name="chat_message_timeline_idx")
+        ]
+
+    def __str__(self) -> str:
+        preview = self.content if len(self.content) <= 60 else self.content[:57] + "..."
+        return f"{self.role}: {preview}"

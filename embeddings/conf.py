@@ -23,6 +23,9 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_STALE_SECONDS": 10.0,
     "WORKER_MAX_MODELS": 3,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,
+    # Stored vectors and search.
+    "SOURCE_CHUNK_SIZE": 256,
+    "HNSW_EF_SEARCH": 100,
 }
 
 

@@ -47,3 +47,9 @@ class WorkerFailed(EmbeddingError):
     status_code = 503
     error_type = "service_unavailable"
     code = "worker_error"
+
+
+class NotFound(EmbeddingError):
+    status_code = 404
+    error_type = "not_found_error"
+    code = "not_found"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from embeddings import catalog
 from embeddings.conf import embedding_setting
 from embeddings.errors import ConfigError
+from embeddings.indexes import vector_index_ensure
 from embeddings.models import EmbeddingConfig
 from embeddings.selectors import config_get_active
 
@@ -58,6 +59,7 @@ def config_create(
         raise ConfigError(_validation_message(error)) from error
     with transaction.atomic():
         config.save()
+        vector_index_ensure(config)
         if activate:
             config_activate(config)
     return config
@@ -72,6 +74,7 @@ def config_activate(config: EmbeddingConfig) -> EmbeddingConfig:
     config.is_active = True
     config.activated_at = timezone.now()
     config.save(update_fields=["is_active", "activated_at"])
+    vector_index_ensure(config)  # configs from before stored vectors existed get theirs here
     return config
 
 

@@ -26,3 +26,13 @@ def embed_texts(
     from embeddings.worker.serving import embed_for_task
 
     return embed_for_task(config_id, texts, count_tokens, inputs_are_token_ids, input_overflow)
+
+
+@shared_task(
+    name="embeddings.embed_sources", ignore_result=True, acks_late=True, soft_time_limit=600, time_limit=660
+)
+def embed_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
+    """Embed the pending rows of these sources for one config, in chunks; idempotent (re-runs find them done)."""
+    from embeddings.worker.source_embedding import embed_pending_sources
+
+    return embed_pending_sources(source_type, source_ids, config_id)

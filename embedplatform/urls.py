@@ -7,6 +7,7 @@ urlpatterns = [
     path("v1/", include("embeddings.api.openai.urls", namespace="openai")),
     path("api/v1/", include("embeddings.api.openai.urls", namespace="api-openai")),
     path("api/", include("embeddings.api.urls")),
+    path("api/chat/", include("chat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -2,7 +2,8 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/, or EMBEDPLATFORM_DATA_DIR)
 unless DATABASE_URL / REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-creates a demo superuser and a demo API key, then runs one Celery worker and gunicorn.
+creates a demo superuser and a demo API key, loads the demo chat corpus on first run
+(unless SEED_DEMO=0), then runs one Celery worker and gunicorn.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def main() -> int:
         print(manage(env, "embedding_config", "ensure"), flush=True)
         login = manage(env, "create_demo_superuser", "--password-file", str(data / "admin-password"))
         api_key = manage(env, "create_demo_api_key", "--key-file", str(data / "demo-api-key"))
+        if env.get("SEED_DEMO", "1") != "0":  # first run: a demo corpus to search (SEED_DEMO=0 skips it)
+            print(manage(env, "seed_demo", "--if-empty"), flush=True)
         supervisor.start(
             "worker",
             celery_worker_command(BIN, "worker1@%h", env.get("WORKER_CONCURRENCY", "8")),

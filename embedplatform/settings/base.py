@@ -154,7 +154,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 600
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"embeddings.embed_texts": {"queue": env("EMBEDDING_QUEUE", default="embeddings")}}
+CELERY_TASK_ROUTES = {
+    "embeddings.embed_texts": {"queue": env("EMBEDDING_QUEUE", default="embeddings")},
+    # Runs where the model is: stored vectors are embedded by the worker that serves the config.
+    "embeddings.embed_sources": {"queue": env("EMBEDDING_QUEUE", default="embeddings")},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -186,6 +190,15 @@ EMBEDDINGS = {
     "WORKER_STALE_SECONDS": env.float("EMBEDDING_WORKER_STALE_SECONDS", default=10.0),
     "WORKER_MAX_MODELS": env.int("EMBEDDING_WORKER_MAX_MODELS", default=3),
     "HUB_CONNECT_TIMEOUT_SECONDS": env.float("EMBEDDING_HUB_CONNECT_TIMEOUT_SECONDS", default=3.0),
+    # Stored vectors: texts per embedding task / forward pass, and the HNSW search breadth.
+    "SOURCE_CHUNK_SIZE": env.int("EMBEDDING_SOURCE_CHUNK_SIZE", default=256),
+    "HNSW_EF_SEARCH": env.int("EMBEDDING_HNSW_EF_SEARCH", default=100),
+}
+
+# The chat app's settings.
+CHAT = {
+    "PAGE_SIZE": env.int("CHAT_PAGE_SIZE", default=50),
+    "MAX_PAGE_SIZE": env.int("CHAT_MAX_PAGE_SIZE", default=500),
 }
 
 LOGGING = {

@@ -1,0 +1,214 @@
+"""Search benchmark: p50/p99 latency of the search selector and recall@10 against exact search.
+
+    .venv/bin/python bench/search_bench.py                 # 100k vectors, own throwaway PostgreSQL
+    .venv/bin/python bench/search_bench.py --size 1000000  # 1M (HNSW build takes long on 2 cores)
+    DATABASE_URL=postgres://... .venv/bin/python bench/search_bench.py   # an existing, migrated database
+
+Vectors are clustered random 384-d unit vectors stored under one config in the real table,
+loaded with binary COPY; the config's partial HNSW index is built after the load (as
+vector_index_ensure builds it). Queries are noisy copies of cluster centres. "Exact" is the
+same selector query with index scans disabled, i.e. a full ordering by distance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SOURCE_TYPE = "bench.item"
+DIMENSIONS = 384
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", type=int, default=100_000, help="stored vectors (default 100000)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--clusters", type=int, default=1000)
+    parser.add_argument("--ef-search", type=int, default=None, help="default: EMBEDDING_HNSW_EF_SEARCH (100)")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args()
+
+
+def clustered_vectors(rng: np.random.Generator, count: int, centres: np.ndarray, spread: float) -> np.ndarray:
+    picks = rng.integers(0, len(centres), size=count)
+    vectors = centres[picks] + rng.normal(0, spread, size=(count, centres.shape[1])).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def load_vectors(config, vectors: np.ndarray) -> None:
+    from django.db import connection
+    from pgvector.psycopg import register_vector
+
+    connection.ensure_connection()
+    register_vector(connection.connection)
+    columns = (
+        "source_type, source_id, config_id, embedding, state, error, text_hash, model, revision, backend, "
+        "created_at, updated_at, embedded_at"
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY embeddings_storedvector ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(
+            [
+                "text",
+                "int8",
+                "int8",
+                "vector",
+                "text",
+                "text",
+                "text",
+                "text",
+                "text",
+                "text",
+                "timestamptz",
+                "timestamptz",
+                "timestamptz",
+            ]
+        )
+        from django.utils import timezone
+
+        now = timezone.now()
+        for number, vector in enumerate(vectors):
+            copy.write_row(
+                [
+                    SOURCE_TYPE,
+                    number + 1,
+                    config.pk,
+                    vector,
+                    "embedded",
+                    "",
+                    "bench",
+                    config.model,
+                    "",
+                    config.backend,
+                    now,
+                    now,
+                    now,
+                ]
+            )
+
+
+def drop_index(config) -> None:
+    from django.db import connection
+
+    from embeddings.indexes import vector_index_name
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX IF EXISTS {vector_index_name(config.pk)}")
+
+
+def build_index(config) -> float:
+    from django.db import connection
+
+    from embeddings.indexes import vector_index_ensure
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '2GB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 1")
+        started = time.perf_counter()
+        vector_index_ensure(config)
+        cursor.execute("ANALYZE embeddings_storedvector")
+    return time.perf_counter() - started
+
+
+def exact_ids(config, query: np.ndarray, k: int) -> list[int]:
+    from django.db import connection, transaction
+
+    from embeddings.vector_selectors import vector_search
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        return [hit.source_id for hit in vector_search(config, SOURCE_TYPE, query, k)]
+
+
+def run(args: argparse.Namespace) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from embeddings.conf import embedding_setting
+    from embeddings.indexes import vector_index_name
+    from embeddings.services import config_create
+    from embeddings.vector_selectors import vector_search, vector_search_queryset
+
+    call_command("migrate", verbosity=0)
+    if args.ef_search:
+        from django.conf import settings
+
+        settings.EMBEDDINGS = {**settings.EMBEDDINGS, "HNSW_EF_SEARCH": args.ef_search}
+    config = config_create(model="all-MiniLM-L6-v2", revision=f"bench-{time.time():.0f}")
+    rng = np.random.default_rng(args.seed)
+    centres = rng.normal(size=(args.clusters, DIMENSIONS)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+
+    drop_index(config)  # loading into a live HNSW index is far slower than building it afterwards
+    started = time.perf_counter()
+    for start in range(0, args.size, 100_000):
+        load_vectors(config, clustered_vectors(rng, min(100_000, args.size - start), centres, 0.05) * 1.0)
+    print(f"loaded {args.size} vectors in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"built {vector_index_name(config.pk)} in {build_index(config):.1f} s", flush=True)
+
+    queries = clustered_vectors(rng, args.queries, centres, 0.05)
+    plan = vector_search_queryset(config, SOURCE_TYPE, queries[0], args.k).explain()
+    print("plan:", " | ".join(line.strip().split(" <=> ")[0] for line in plan.splitlines()[:3]))
+    for query in queries[:5]:  # warm up
+        vector_search(config, SOURCE_TYPE, query, args.k)
+    latencies, recalls = [], []
+    for query in queries:
+        began = time.perf_counter()
+        hits = vector_search(config, SOURCE_TYPE, query, args.k)
+        latencies.append((time.perf_counter() - began) * 1000)
+        truth = set(exact_ids(config, query, args.k))
+        recalls.append(len(truth & {hit.source_id for hit in hits}) / args.k)
+    ef_search = max(int(embedding_setting("HNSW_EF_SEARCH")), args.k)
+    print(
+        f"size={args.size} queries={args.queries} k={args.k} hnsw.ef_search={ef_search} m=16 "
+        f"ef_construction=64 server={connection.settings_dict['HOST']}:{connection.settings_dict['PORT']}"
+    )
+    print(
+        f"latency p50={np.percentile(latencies, 50):.2f} ms p99={np.percentile(latencies, 99):.2f} ms "
+        f"mean={np.mean(latencies):.2f} ms"
+    )
+    print(f"recall@{args.k}={np.mean(recalls):.4f} (min {np.min(recalls):.2f})")
+
+
+def main() -> int:
+    args = parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
+    if os.environ.get("DATABASE_URL"):
+        run(args)
+        return 0
+    from embedplatform.devstack.postgres import PostgresServer
+    from embedplatform.devstack.processes import free_port
+
+    scratch = Path(tempfile.mkdtemp(prefix="embedplatform-bench-"))
+    scratch.chmod(0o755)
+    server = PostgresServer(scratch / "postgres", free_port())
+    server.start()
+    os.environ["DATABASE_URL"] = server.url
+    try:
+        run(args)
+    finally:
+        server.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""One partial HNSW expression index per config over the shared, untyped vector column.
+
+    CREATE INDEX ... ON embeddings_storedvector
+        USING hnsw ((embedding::vector(N)) vector_cosine_ops) WHERE config_id = K
+
+A new model of another dimension only adds an index: no table rewrite, no manual SQL.
+The search selector orders by exactly `embedding::vector(N) <=> query` under
+`config_id = K`, which is what lets PostgreSQL pick this index.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.db.models.functions import Cast
+from pgvector.django import VectorField
+
+from embeddings.models import EmbeddingConfig, StoredVector
+
+logger = logging.getLogger(__name__)
+
+# pgvector's HNSW indexes `vector` up to this many dimensions.
+HNSW_MAX_DIMENSIONS = 2000
+
+
+def vector_index_name(config_id: int) -> str:
+    return f"embeddings_vector_hnsw_config_{config_id}"
+
+
+def typed_embedding(dimensions: int) -> Cast:
+    """`embedding::vector(N)`: the expression the index is built on and every search orders by."""
+    return Cast("embedding", VectorField(dimensions=dimensions))
+
+
+def vector_index_sql(config_id: int, dimensions: int) -> str:
+    table = StoredVector._meta.db_table
+    return (
+        f"CREATE INDEX IF NOT EXISTS {vector_index_name(config_id)} ON {table} "
+        f"USING hnsw ((embedding::vector({int(dimensions)})) vector_cosine_ops) "
+        f"WHERE config_id = {int(config_id)}"
+    )
+
+
+def vector_index_ensure(config: EmbeddingConfig) -> bool:
+    """Create the config's ANN index if it is missing (idempotent). False when the dimension is too large."""
+    if config.dimensions > HNSW_MAX_DIMENSIONS:
+        logger.warning(
+            "config %s has %s dimensions; HNSW indexes at most %s, searches will be exact",
+            config.pk,
+            config.dimensions,
+            HNSW_MAX_DIMENSIONS,
+        )
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(vector_index_sql(config.pk, config.dimensions))
+    return True
+
+
+def vector_index_exists(config_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [vector_index_name(config_id)])
+        return cursor.fetchone() is not None

@@ -1,0 +1,106 @@
+"""Reads of stored vectors: nearest-neighbour search, coverage, and per-source embedding state.
+
+Every read names one config and touches only that config's rows: vectors of two configs
+are never compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
+from pgvector.django import CosineDistance
+
+from embeddings.conf import embedding_setting
+from embeddings.indexes import typed_embedding
+from embeddings.models import EmbeddingConfig, StoredVector, VectorState
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    source_id: int
+    score: float  # cosine similarity, 1 - cosine distance
+
+
+@dataclass(frozen=True)
+class Coverage:
+    embedded: int
+    pending: int
+    failed: int
+    total: int
+
+
+def vector_search_queryset(
+    config: EmbeddingConfig,
+    source_type: str,
+    query_vector: Sequence[float],
+    k: int,
+    restrict_to: QuerySet | None = None,
+) -> QuerySet:
+    """The k nearest embedded vectors of one config, ordered by the expression its HNSW index is built on."""
+    distance = CosineDistance(typed_embedding(config.dimensions), np.asarray(query_vector, dtype=np.float32))
+    rows = StoredVector.objects.filter(
+        config_id=config.pk, source_type=source_type, state=VectorState.EMBEDDED
+    )
+    if restrict_to is not None:
+        rows = rows.filter(source_id__in=restrict_to.values("pk"))
+    return rows.annotate(distance=distance).order_by("distance").values_list("source_id", "distance")[:k]
+
+
+def vector_search(
+    config: EmbeddingConfig,
+    source_type: str,
+    query_vector: Sequence[float],
+    k: int,
+    restrict_to: QuerySet | None = None,
+) -> list[VectorHit]:
+    """Approximate k-NN under `config`; a filter (`restrict_to`) keeps scanning the index until k match."""
+    if len(query_vector) != config.dimensions:
+        raise ValueError(
+            f"query has {len(query_vector)} dimensions, config {config.pk} has {config.dimensions}"
+        )
+    queryset = vector_search_queryset(config, source_type, query_vector, k, restrict_to)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('hnsw.ef_search', %s, true)",
+            [str(max(int(embedding_setting("HNSW_EF_SEARCH")), k))],
+        )
+        if restrict_to is not None:
+            cursor.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+        hits = [VectorHit(source_id, 1.0 - float(distance)) for source_id, distance in queryset]
+    return sorted(hits, key=lambda hit: -hit.score)  # relaxed_order may return near-ties out of order
+
+
+def vector_coverage(config: EmbeddingConfig, source_type: str, sources: QuerySet) -> Coverage:
+    """How many of `sources` have a vector for `config` (and how many are pending or failed)."""
+    states = dict(
+        StoredVector.objects.filter(
+            config=config, source_type=source_type, source_id__in=sources.values("pk")
+        )
+        .values("state")
+        .annotate(count=Count("id"))
+        .values_list("state", "count")
+    )
+    total = sources.count()
+    embedded, failed = states.get(VectorState.EMBEDDED, 0), states.get(VectorState.FAILED, 0)
+    return Coverage(embedded=embedded, failed=failed, pending=total - embedded - failed, total=total)
+
+
+def with_vector_state(queryset: QuerySet, config: EmbeddingConfig | None, source_type: str) -> QuerySet:
+    """Annotate sources with `embedding_state` / `embedding_error` for `config` (no row: pending)."""
+    if config is None:
+        return queryset.annotate(
+            embedding_state=Value(VectorState.PENDING.value, output_field=CharField()),
+            embedding_error=Value("", output_field=TextField()),
+        )
+    rows = StoredVector.objects.filter(config=config, source_type=source_type, source_id=OuterRef("pk"))
+    return queryset.annotate(
+        embedding_state=Coalesce(
+            Subquery(rows.values("state")[:1]), Value(VectorState.PENDING.value), output_field=CharField()
+        ),
+        embedding_error=Coalesce(Subquery(rows.values("error")[:1]), Value(""), output_field=TextField()),
+    )

@@ -1,0 +1,195 @@
+"""Writes to stored vectors: request (pending), claim, store, fail, delete, re-embed, backfill.
+
+A source text that needs a vector gets a `pending` row in the same transaction as the
+write, and after commit one task per (source type, config) carries all ids of that
+commit to the worker, which embeds them in chunks (`embeddings.embed_sources`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from embeddings.conf import embedding_setting
+from embeddings.models import EmbeddingConfig, StoredVector, VectorState
+from embeddings.registry import EmbeddedSource
+from embeddings.selectors import config_get_active
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 2000
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def vectors_request(
+    source: EmbeddedSource, texts: dict[int, str], config: EmbeddingConfig, *, force: bool = False
+) -> list[int]:
+    """Mark sources pending for `config` and schedule their embedding after commit.
+
+    Unless `force`, a source whose text is unchanged since its vector was made (or queued)
+    is skipped, so saving a message without editing it costs no forward pass.
+    """
+    hashes = {source_id: text_hash(text or "") for source_id, text in texts.items()}
+    if not force:
+        existing = StoredVector.objects.filter(
+            source_type=source.label, config=config, source_id__in=list(hashes)
+        )
+        unchanged = {
+            source_id
+            for source_id, stored_hash, state in existing.values_list("source_id", "text_hash", "state")
+            if stored_hash == hashes[source_id] and state != VectorState.FAILED
+        }
+        hashes = {source_id: digest for source_id, digest in hashes.items() if source_id not in unchanged}
+    if not hashes:
+        return []
+    StoredVector.objects.bulk_create(
+        [
+            StoredVector(
+                source_type=source.label,
+                source_id=source_id,
+                config=config,
+                text_hash=digest,
+                state=VectorState.PENDING,
+            )
+            for source_id, digest in hashes.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["source_type", "source_id", "config"],
+        update_fields=["state", "text_hash", "error", "updated_at"],
+        batch_size=1000,
+    )
+    ids = sorted(hashes)
+    vectors_schedule(source.label, ids, config.pk)
+    return ids
+
+
+def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) -> list[int]:
+    """What a save of a registered source does: pending for the active config (none: nothing to do)."""
+    config = config_get_active()
+    if config is None:
+        return []
+    return vectors_request(source, texts, config)
+
+
+class _CommitBuffer:
+    """All ids written in one transaction, sent as one task per (source type, config) on commit."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.ids: dict[tuple[str, int], list[int]] = defaultdict(list)
+
+    def flush(self) -> None:
+        self.connection.embedding_commit_buffer = None
+        for (source_type, config_id), ids in self.ids.items():
+            vectors_enqueue(source_type, ids, config_id)
+
+    def is_scheduled(self) -> bool:
+        return any(entry[1] == self.flush for entry in self.connection.run_on_commit)
+
+
+def vectors_schedule(source_type: str, ids: Sequence[int], config_id: int) -> None:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        vectors_enqueue(source_type, ids, config_id)
+        return
+    buffer = getattr(connection, "embedding_commit_buffer", None)
+    if buffer is None or not buffer.is_scheduled():  # none yet, or its transaction was rolled back
+        buffer = connection.embedding_commit_buffer = _CommitBuffer(connection)
+        transaction.on_commit(buffer.flush, robust=True)
+    buffer.ids[(source_type, config_id)].extend(ids)
+
+
+def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int) -> int:
+    """Send the ids to the worker in chunks; returns the number of tasks. Rows stay pending on failure."""
+    from embeddings.tasks import embed_sources
+
+    chunk = embedding_setting("SOURCE_CHUNK_SIZE")
+    unique = sorted(set(ids))
+    tasks = 0
+    for start in range(0, len(unique), chunk):
+        try:
+            embed_sources.delay(source_type, unique[start : start + chunk], config_id)
+        except Exception:  # broker down: `manage.py embed_pending` picks the rows up later
+            logger.exception(
+                "could not enqueue embedding of %s %s rows", len(unique[start : start + chunk]), source_type
+            )
+            break
+        tasks += 1
+    return tasks
+
+
+def vectors_delete(source: EmbeddedSource, ids: Iterable[int]) -> int:
+    deleted, _ = StoredVector.objects.filter(source_type=source.label, source_id__in=list(ids)).delete()
+    return deleted
+
+
+def vectors_claim(config_id: int, source_type: str, ids: Sequence[int], limit: int) -> list[StoredVector]:
+    """Lock up to `limit` pending rows among `ids`, skipping rows another task holds. Needs a transaction."""
+    return list(
+        StoredVector.objects.select_for_update(skip_locked=True)
+        .filter(
+            config_id=config_id, source_type=source_type, source_id__in=list(ids), state=VectorState.PENDING
+        )
+        .only("id", "source_id", "text_hash")
+        .order_by("id")[:limit]
+    )
+
+
+def vectors_store(
+    rows: Sequence[StoredVector], texts: Sequence[str], vectors: np.ndarray, config: EmbeddingConfig
+) -> None:
+    """Save the vectors of claimed rows with their provenance."""
+    now = timezone.now()
+    for row, text, vector in zip(rows, texts, vectors, strict=True):
+        StoredVector.objects.filter(pk=row.pk).update(
+            embedding=vector,
+            state=VectorState.EMBEDDED,
+            error="",
+            text_hash=text_hash(text),
+            model=config.model,
+            revision=config.revision,
+            backend=config.backend,
+            embedded_at=now,
+            updated_at=now,
+        )
+
+
+def vectors_fail(rows: Sequence[StoredVector], message: str) -> None:
+    StoredVector.objects.filter(pk__in=[row.pk for row in rows]).update(
+        state=VectorState.FAILED, error=message[:MAX_ERROR_CHARS], updated_at=timezone.now()
+    )
+
+
+def vectors_reembed(source: EmbeddedSource, ids: Sequence[int], config: EmbeddingConfig) -> list[int]:
+    """Embed these sources again for `config`, even when their text is unchanged."""
+    return vectors_request(source, source.texts(list(ids)), config, force=True)
+
+
+def vectors_backfill(
+    source: EmbeddedSource, config: EmbeddingConfig, *, include_failed: bool = False, batch: int = 5000
+) -> int:
+    """Queue every source of this type without a vector for `config` (pending ones are sent again)."""
+    manager = source.model._default_manager
+    queued = 0
+    finished = [VectorState.EMBEDDED] if include_failed else [VectorState.EMBEDDED, VectorState.FAILED]
+    done = set(
+        StoredVector.objects.filter(source_type=source.label, config=config, state__in=finished).values_list(
+            "source_id", flat=True
+        )
+    )
+    all_ids = [pk for pk in manager.order_by("pk").values_list("pk", flat=True) if pk not in done]
+    for start in range(0, len(all_ids), batch):
+        with transaction.atomic():
+            queued += len(
+                vectors_request(source, source.texts(all_ids[start : start + batch]), config, force=True)
+            )
+    return queued

@@ -1,0 +1,63 @@
+"""What the embed_sources task does inside the worker: claim pending rows, encode in one pass, store.
+
+Rows are claimed with SKIP LOCKED, so two tasks for overlapping ids never embed the same
+row twice, and a task that runs again finds nothing pending and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from embeddings.conf import embedding_setting
+from embeddings.models import EmbeddingConfig
+from embeddings.registry import NotRegistered, registry
+from embeddings.runtime.errors import ModelLoadError
+from embeddings.vector_services import vectors_claim, vectors_fail, vectors_store
+from embeddings.worker.holder import ensure_config_loaded, process_holder
+
+logger = logging.getLogger(__name__)
+
+
+def embed_pending_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
+    """Number of rows handled. Failures are recorded on the rows (state `failed` + message)."""
+    try:
+        source = registry.get(source_type)
+        config = EmbeddingConfig.objects.get(pk=config_id)
+    except (NotRegistered, EmbeddingConfig.DoesNotExist) as error:
+        logger.error("embed_sources for %s config %s skipped: %s", source_type, config_id, error)
+        return 0
+    handled = 0
+    while (count := _embed_one_chunk(source, source_ids, config)) > 0:
+        handled += count
+    return handled
+
+
+def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig) -> int:
+    with transaction.atomic():
+        rows = vectors_claim(config.pk, source.label, source_ids, embedding_setting("SOURCE_CHUNK_SIZE"))
+        if not rows:
+            return 0
+        texts_by_id = source.texts([row.source_id for row in rows])
+        gone = [row for row in rows if row.source_id not in texts_by_id]
+        rows = [row for row in rows if row.source_id in texts_by_id]
+        for row in gone:  # deleted since it was queued
+            row.delete()
+        if not rows:
+            return len(gone)
+        texts = [texts_by_id[row.source_id] or "" for row in rows]
+        try:
+            ensure_config_loaded(config.pk)
+            vectors = process_holder().encode(
+                config.pk, texts, timeout=embedding_setting("REQUEST_TIMEOUT_SECONDS")
+            )
+        except ModelLoadError as error:
+            vectors_fail(rows, f"model could not be loaded: {error}")
+            return len(rows)
+        except Exception as error:  # recorded on the rows; the admin can re-embed them
+            logger.exception("embedding %s %s rows for config %s failed", len(rows), source.label, config.pk)
+            vectors_fail(rows, f"{type(error).__name__}: {error}")
+            return len(rows)
+        vectors_store(rows, texts, vectors, config)
+        return len(rows)
