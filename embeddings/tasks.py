@@ -32,7 +32,9 @@ def embed_texts(
     name="embeddings.embed_sources", ignore_result=True, acks_late=True, soft_time_limit=600, time_limit=660
 )
 def embed_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
-    """Embed the pending rows of these sources for one config, in chunks; idempotent (re-runs find them done)."""
+    """Embed the pending rows of these sources for one config, in chunks.
+
+    Idempotent: a re-run finds the rows already embedded."""
     from embeddings.worker.source_embedding import embed_pending_sources
 
     return embed_pending_sources(source_type, source_ids, config_id)

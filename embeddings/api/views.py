@@ -16,13 +16,13 @@ from embeddings.api.serializers import (
 )
 from embeddings.selectors import config_get_active_or_error, health_report
 from embeddings.worker_client import embed_texts
-from embedplatform.api.schema import AUTHENTICATED_ERRORS, error_responses
+from embedplatform.api.schema import error_responses
 
 
 class GenerateView(APIView):
     @extend_schema(
         request=GenerateRequestSerializer,
-        responses={200: GenerateResponseSerializer, **error_responses(400, 503, *AUTHENTICATED_ERRORS)},
+        responses={200: GenerateResponseSerializer, **error_responses(503)},
     )
     def post(self, request: Request) -> Response:
         serializer = GenerateRequestSerializer(data=request.data)
@@ -37,7 +37,7 @@ class GenerateView(APIView):
 
 
 class ConfigView(APIView):
-    @extend_schema(responses={200: ConfigResponseSerializer, **error_responses(503, *AUTHENTICATED_ERRORS)})
+    @extend_schema(responses={200: ConfigResponseSerializer, **error_responses(503)})
     def get(self, request: Request) -> Response:
         return Response(config_description(config_get_active_or_error()))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -40,3 +43,24 @@ def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
 
 
 AUTHENTICATED_ERRORS = (401, 403, 413, 429)
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    """Adds the error responses every route can give, so no view has to list them.
+
+    Routes that need a key get 401/403/413/429; routes that take a body also get 400. A view's own
+    extend_schema(responses=...) entries (404, 503, ...) stay as they are.
+    """
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        codes = set(AUTHENTICATED_ERRORS) if self._requires_authentication() else set()
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.add(400)
+        for code, response in error_responses(*sorted(codes)).items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(response, str(code), direction=direction)
+        return responses
+
+    def _requires_authentication(self) -> bool:
+        return bool(self.view.get_permissions())

@@ -113,7 +113,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "embedplatform.api.exception_handler.handle_api_exception",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "embedplatform.api.schema.EnvelopeAutoSchema",
     "UNAUTHENTICATED_USER": None,
     # Every route needs an API key (Authorization: Bearer) or a staff session, unless a view says otherwise.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -17,7 +17,7 @@ from embeddings.api.openai.serializers import (
 )
 from embeddings.inference import embed_inputs
 from embeddings.selectors import config_get_active, config_get_for_model_name
-from embedplatform.api.schema import AUTHENTICATED_ERRORS, error_responses
+from embedplatform.api.schema import error_responses
 
 TAGS = ["OpenAI-compatible"]
 
@@ -29,7 +29,7 @@ class EmbeddingsView(APIView):
         request=EmbeddingsRequestSerializer,
         responses={
             200: EmbeddingsResponseSerializer,
-            **error_responses(400, 404, 503, *AUTHENTICATED_ERRORS),
+            **error_responses(404, 503),
         },
     )
     def post(self, request: Request) -> Response:
@@ -54,7 +54,7 @@ class ModelListView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="List models (the active one)",
-        responses={200: ModelListSerializer, **error_responses(*AUTHENTICATED_ERRORS)},
+        responses=ModelListSerializer,
     )
     def get(self, request: Request) -> Response:
         config = config_get_active()
@@ -68,7 +68,7 @@ class ModelDetailView(APIView):
         parameters=[
             OpenApiParameter("model", str, OpenApiParameter.PATH, description="Model name or alias.")
         ],
-        responses={200: ModelObjectSerializer, **error_responses(404, 503, *AUTHENTICATED_ERRORS)},
+        responses={200: ModelObjectSerializer, **error_responses(404, 503)},
     )
     def get(self, request: Request, model: str) -> Response:
         return Response(model_object(config_get_for_model_name(model)))
