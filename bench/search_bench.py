@@ -39,6 +39,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--clusters", type=int, default=1000)
     parser.add_argument("--ef-search", type=int, default=None, help="default: EMBEDDING_HNSW_EF_SEARCH (100)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--maintenance-memory", default="6GB", help="maintenance_work_mem for the HNSW build")
     return parser.parse_args()
 
 
@@ -48,7 +49,7 @@ def clustered_vectors(rng: np.random.Generator, count: int, centres: np.ndarray,
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def load_vectors(config, vectors: np.ndarray) -> None:
+def load_vectors(config, vectors: np.ndarray, first_id: int) -> None:
     from django.db import connection
     from pgvector.psycopg import register_vector
 
@@ -86,7 +87,7 @@ def load_vectors(config, vectors: np.ndarray) -> None:
             copy.write_row(
                 [
                     SOURCE_TYPE,
-                    number + 1,
+                    first_id + number,
                     config.pk,
                     vector,
                     "embedded",
@@ -111,13 +112,14 @@ def drop_index(config) -> None:
         cursor.execute(f"DROP INDEX IF EXISTS {vector_index_name(config.pk)}")
 
 
-def build_index(config) -> float:
+def build_index(config, maintenance_memory: str) -> float:
     from django.db import connection
 
     from embeddings.indexes import vector_index_ensure
 
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '2GB'")
+        # The whole HNSW graph must fit, or the build slows down many times over (~3 GB at 1M x 384-d).
+        cursor.execute(f"SET maintenance_work_mem = '{maintenance_memory}'")
         cursor.execute("SET max_parallel_maintenance_workers = 1")
         started = time.perf_counter()
         vector_index_ensure(config)
@@ -160,9 +162,10 @@ def run(args: argparse.Namespace) -> None:
     drop_index(config)  # loading into a live HNSW index is far slower than building it afterwards
     started = time.perf_counter()
     for start in range(0, args.size, 100_000):
-        load_vectors(config, clustered_vectors(rng, min(100_000, args.size - start), centres, 0.05) * 1.0)
+        load_vectors(config, clustered_vectors(rng, min(100_000, args.size - start), centres, 0.05), start + 1)
     print(f"loaded {args.size} vectors in {time.perf_counter() - started:.1f} s", flush=True)
-    print(f"built {vector_index_name(config.pk)} in {build_index(config):.1f} s", flush=True)
+    build_seconds = build_index(config, args.maintenance_memory)
+    print(f"built {vector_index_name(config.pk)} in {build_seconds:.1f} s", flush=True)
 
     queries = clustered_vectors(rng, args.queries, centres, 0.05)
     plan = vector_search_queryset(config, SOURCE_TYPE, queries[0], args.k).explain()
