@@ -162,7 +162,8 @@ def run(args: argparse.Namespace) -> None:
     drop_index(config)  # loading into a live HNSW index is far slower than building it afterwards
     started = time.perf_counter()
     for start in range(0, args.size, 100_000):
-        load_vectors(config, clustered_vectors(rng, min(100_000, args.size - start), centres, 0.05), start + 1)
+        chunk = clustered_vectors(rng, min(100_000, args.size - start), centres, 0.05)
+        load_vectors(config, chunk, first_id=start + 1)
     print(f"loaded {args.size} vectors in {time.perf_counter() - started:.1f} s", flush=True)
     build_seconds = build_index(config, args.maintenance_memory)
     print(f"built {vector_index_name(config.pk)} in {build_seconds:.1f} s", flush=True)
