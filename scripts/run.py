@@ -109,7 +109,7 @@ def main() -> int:
         print("\n" + "=" * 72)
         print(f"embedplatform is {report.get('status', 'starting')} at {base_url}")
         print(f"  admin:  {base_url}/admin/   ({login})")
-        print(f"  docs:   {base_url}/api/docs/")
+        print(f"  docs:   {base_url}/api/docs/   (after logging in to the admin)")
         print(f"  API key (admin scope, kept in {data / 'demo-api-key'}): {api_key}")
         print(
             f'  OpenAI SDK: OpenAI(base_url="{base_url}/v1", api_key="{api_key}")'

@@ -124,8 +124,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["embedplatform.api.throttling.ApiKeyRateThrottle"],
 }
 
-# The schema and Swagger UI hold no data; set API_DOCS_PUBLIC=false to require a key or staff session.
-API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
+# Like every /api/* route, the schema and Swagger UI need a key or a staff session (log in at /admin/);
+# they hold no data, so API_DOCS_PUBLIC=true may open them to anyone.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "embedplatform API",

@@ -66,7 +66,8 @@ def test_embeddings_request_documents_all_input_shapes(schema):
     assert request["required"] == ["input", "model"]
 
 
-def test_swagger_ui_renders_with_local_assets(client, db):
+def test_swagger_ui_renders_with_local_assets_for_a_staff_session(client, staff_user):
+    client.force_login(staff_user)
     response = client.get("/api/docs/")
 
     assert response.status_code == 200
@@ -79,8 +80,16 @@ def test_swagger_ui_renders_with_local_assets(client, db):
     )
 
 
-def test_schema_endpoint_serves_without_a_key(client, db):
-    response = client.get("/api/schema/")
+def test_schema_and_docs_need_a_key_or_staff_session_by_default(client, db):
+    for path in ("/api/schema/", "/api/docs/"):
+        response = client.get(path)
+
+        assert response.status_code == 401, path
+        assert b"missing_api_key" in response.content, path
+
+
+def test_schema_serves_with_an_api_key(client, embed_key):
+    response = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Bearer {embed_key}")
 
     assert response.status_code == 200
     assert b"/v1/embeddings" in response.content
