@@ -1,6 +1,12 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+swagger_ui = SpectacularSwaggerView.as_view(url_name="schema")
+if not settings.API_DOCS_PUBLIC:
+    swagger_ui = staff_member_required(swagger_ui)  # a browser page: send people to the admin login
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,7 +15,7 @@ urlpatterns = [
     path("api/", include("embeddings.api.urls")),
     path("api/chat/", include("chat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", swagger_ui, name="swagger-ui"),
 ]
 
 handler404 = "embedplatform.api.handlers.not_found"
