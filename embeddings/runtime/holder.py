@@ -97,6 +97,10 @@ class ModelHolder:
         """Vectors for texts, batched with other callers' texts for the same model."""
         return self._loaded(config_id).batcher.encode(texts, timeout)
 
+    def encode_bulk(self, config_id: int, texts: Sequence[str], timeout: float | None = None) -> np.ndarray:
+        """Vectors for bulk work (stored sources), yielding to interactive requests between pieces."""
+        return self._loaded(config_id).batcher.encode_bulk(texts, timeout)
+
     def _loaded(self, config_id: int) -> LoadedModel:
         spec = self._specs.get(config_id)
         loaded = self._models.get(spec.weights_key) if spec else None

@@ -19,6 +19,9 @@ from embeddings.worker.holder import ensure_config_loaded, process_holder
 
 logger = logging.getLogger(__name__)
 
+# Bulk pieces yield to API requests, so a chunk may wait long behind them; the task's own time limit is 600 s.
+BULK_TIMEOUT_SECONDS = 300
+
 
 def embed_pending_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
     """Number of rows handled. Failures are recorded on the rows (state `failed` + message)."""
@@ -49,9 +52,7 @@ def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig) -> 
         texts = [texts_by_id[row.source_id] or "" for row in rows]
         try:
             ensure_config_loaded(config.pk)
-            vectors = process_holder().encode(
-                config.pk, texts, timeout=embedding_setting("REQUEST_TIMEOUT_SECONDS")
-            )
+            vectors = process_holder().encode_bulk(config.pk, texts, timeout=BULK_TIMEOUT_SECONDS)
         except ModelLoadError as error:
             vectors_fail(rows, f"model could not be loaded: {error}")
             return len(rows)

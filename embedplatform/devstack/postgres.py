@@ -13,7 +13,7 @@ import hashlib
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from embedplatform.devstack.processes import (
@@ -76,6 +76,7 @@ class PostgresServer:
     data_dir: Path
     port: int
     database: str = "embedplatform"
+    settings: dict[str, str] = field(default_factory=dict)  # extra `-c name=value` server settings
 
     def __post_init__(self) -> None:
         self.install = _reachable_install()
@@ -123,7 +124,8 @@ class PostgresServer:
             self._initdb()
         elif running_as_root():
             chown_tree(self.data_dir, *unprivileged_ids())
-        options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=200"
+        extra = "".join(f" -c {name}={value}" for name, value in self.settings.items())
+        options = f"-h 127.0.0.1 -p {self.port} -k '' -c fsync=off -c max_connections=200{extra}"
         result = self._run(
             "pg_ctl",
             "-D",

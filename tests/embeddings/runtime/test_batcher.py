@@ -56,3 +56,34 @@ def test_submit_after_stop_is_refused():
 
     with pytest.raises(RuntimeError, match="the batcher is stopped"):
         batcher.submit(["x"])
+
+
+def test_bulk_work_is_cut_into_pieces_and_an_interactive_request_jumps_the_queue():
+    encoder = FakeEncoder(delay=0.05)
+    batcher = MicroBatcher(encoder.encode, max_texts=4, max_wait=0.001)
+    bulk_texts = [f"bulk {index}" for index in range(40)]
+    bulk_result: dict[str, np.ndarray] = {}
+    bulk = threading.Thread(target=lambda: bulk_result.update(vectors=batcher.encode_bulk(bulk_texts, 30)))
+    bulk.start()
+    while not encoder.calls:  # the first bulk piece is being encoded; nine more are queued
+        threading.Event().wait(0.001)
+
+    interactive = batcher.encode(["a question"], timeout=30)
+    bulk.join()
+    batcher.stop()
+
+    position = next(index for index, call in enumerate(encoder.calls) if "a question" in call)
+    assert position <= 2  # behind at most the bulk pass in flight, not behind all ten
+    assert max(len(call) for call in encoder.calls) <= 4
+    np.testing.assert_array_equal(interactive, encoder.encode(["a question"]))
+    np.testing.assert_array_equal(bulk_result["vectors"], encoder.encode(bulk_texts))
+
+
+def test_stop_finishes_the_work_already_queued():
+    encoder = FakeEncoder(delay=0.01)
+    batcher = MicroBatcher(encoder.encode, max_texts=2, max_wait=0.001)
+    futures = [batcher.submit([f"text {index}"]) for index in range(6)]
+
+    batcher.stop()
+
+    assert all(future.done() for future in futures)
