@@ -18,6 +18,7 @@ import redis
 from django.db import close_old_connections
 
 from embeddings.conf import embedding_setting
+from embeddings.models import EmbeddingConfig
 from embeddings.redis_client import get_redis
 from embeddings.runtime.errors import ModelLoadError
 from embeddings.selectors import WORKER_KEY_PREFIX, config_get_active
@@ -68,6 +69,8 @@ class ModelWatcher:
         started = time.monotonic()
         try:
             ensure_config_loaded(config.pk)
+        except EmbeddingConfig.DoesNotExist:  # deleted since it was read: nothing to load
+            return
         except ModelLoadError as error:
             self._record_error(config.pk, str(error))
             return
