@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_HEARTBEAT_SECONDS": 2.0,
     "WORKER_STALE_SECONDS": 10.0,
     "WORKER_MAX_MODELS": 3,
+    "WORKER_BULK_SLOTS": 1,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,
     # Stored vectors and search.
     "SOURCE_CHUNK_SIZE": 256,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
 import embeddings.worker.signals  # noqa: F401  (connects the worker's model watcher)
 
@@ -29,12 +29,22 @@ def embed_texts(
 
 
 @shared_task(
-    name="embeddings.embed_sources", ignore_result=True, acks_late=True, soft_time_limit=600, time_limit=660
+    bind=True,
+    name="embeddings.embed_sources",
+    ignore_result=True,
+    acks_late=True,
+    max_retries=None,
+    soft_time_limit=600,
+    time_limit=660,
 )
-def embed_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
+def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id: int) -> int:
     """Embed the pending rows of these sources for one config, in chunks.
 
-    Idempotent: a re-run finds the rows already embedded."""
-    from embeddings.worker.source_embedding import embed_pending_sources
+    Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots are taken
+    the task comes back a second later rather than holding a pool thread API requests need."""
+    from embeddings.worker.source_embedding import BulkSlotsBusy, embed_pending_sources
 
-    return embed_pending_sources(source_type, source_ids, config_id)
+    try:
+        return embed_pending_sources(source_type, source_ids, config_id)
+    except BulkSlotsBusy as busy:
+        raise self.retry(countdown=1, exc=busy) from busy

@@ -7,6 +7,10 @@ row twice, and a task that runs again finds nothing pending and does nothing.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
 
 from django.db import transaction
 
@@ -23,8 +27,37 @@ logger = logging.getLogger(__name__)
 BULK_TIMEOUT_SECONDS = 300
 
 
+class BulkSlotsBusy(Exception):
+    """Every bulk slot of this worker is taken; the task should come back later instead of waiting."""
+
+
+@cache
+def _bulk_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(embedding_setting("WORKER_BULK_SLOTS"))
+
+
+@contextmanager
+def bulk_slot() -> Iterator[None]:
+    """At most WORKER_BULK_SLOTS bulk tasks run at once in a worker process, so the other pool threads
+    stay free for API requests (a queued API task would otherwise wait behind every bulk task)."""
+    slots = _bulk_slots()
+    if not slots.acquire(blocking=False):
+        raise BulkSlotsBusy
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def embed_pending_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
-    """Number of rows handled. Failures are recorded on the rows (state `failed` + message)."""
+    """Number of rows handled. Failures are recorded on the rows (state `failed` + message).
+
+    Raises BulkSlotsBusy when this worker already runs its share of bulk work."""
+    with bulk_slot():
+        return _embed_pending_sources(source_type, source_ids, config_id)
+
+
+def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
     try:
         source = registry.get(source_type)
         config = EmbeddingConfig.objects.get(pk=config_id)

@@ -160,7 +160,7 @@ CELERY_TASK_ROUTES = {
     # Runs where the model is: stored vectors are embedded by the worker that serves the config.
     "embeddings.embed_sources": {"queue": env("EMBEDDING_QUEUE", default="embeddings")},
 }
-CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # few reserved tasks: an API task is not stuck behind them
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
@@ -190,6 +190,8 @@ EMBEDDINGS = {
     "WORKER_HEARTBEAT_SECONDS": env.float("EMBEDDING_WORKER_HEARTBEAT_SECONDS", default=2.0),
     "WORKER_STALE_SECONDS": env.float("EMBEDDING_WORKER_STALE_SECONDS", default=10.0),
     "WORKER_MAX_MODELS": env.int("EMBEDDING_WORKER_MAX_MODELS", default=3),
+    # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
+    "WORKER_BULK_SLOTS": env.int("EMBEDDING_WORKER_BULK_SLOTS", default=1),
     "HUB_CONNECT_TIMEOUT_SECONDS": env.float("EMBEDDING_HUB_CONNECT_TIMEOUT_SECONDS", default=3.0),
     # Stored vectors: texts per embedding task / forward pass, and the HNSW search breadth.
     "SOURCE_CHUNK_SIZE": env.int("EMBEDDING_SOURCE_CHUNK_SIZE", default=256),
