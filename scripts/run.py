@@ -27,7 +27,7 @@ from embedplatform.devstack.redis_server import RedisServer  # noqa: E402
 from embedplatform.devstack.supervisor import Supervisor, die_with_parent  # noqa: E402
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
+def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
@@ -75,7 +75,9 @@ def start_services(env: dict[str, str], started: list, data: Path) -> None:
 
 def main() -> int:
     die_with_parent()  # if `make` is killed, we hear of it and clean up
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Installed explicitly: a shell that starts us in the background hands SIGINT down as ignored.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "embedplatform.settings"),
