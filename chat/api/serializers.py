@@ -9,6 +9,7 @@ from chat.models import Conversation, Message, Role
 from embeddings.api.fields import StrictTextField
 from embeddings.conf import embedding_setting
 from embeddings.models import VectorState
+from embedplatform.api.serializers import ClosedSerializer
 
 MAX_K = 100
 
@@ -61,33 +62,19 @@ class MessageSerializer(serializers.ModelSerializer):
         }
 
 
-class SearchRequestSerializer(serializers.Serializer):
+class SearchRequestSerializer(ClosedSerializer):
     query = StrictTextField()
     k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
     conversation_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_null=True)
     min_score = serializers.FloatField(required=False, allow_null=True, min_value=-1.0, max_value=1.0)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        return _refuse_unknown_fields(self, attrs)
 
-
-class ContextRequestSerializer(serializers.Serializer):
+class ContextRequestSerializer(ClosedSerializer):
     conversation_id = serializers.IntegerField(min_value=1)
     query = StrictTextField()
     k = serializers.IntegerField(min_value=0, max_value=MAX_K, default=5)
     recent = serializers.IntegerField(min_value=0, max_value=MAX_K, default=10)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        return _refuse_unknown_fields(self, attrs)
-
-
-def _refuse_unknown_fields(serializer: serializers.Serializer, attrs: dict[str, Any]) -> dict[str, Any]:
-    data = serializer.initial_data
-    unknown = set(data) - set(serializer.fields) if isinstance(data, dict) else set()
-    if unknown:
-        raise serializers.ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}.")
-    return attrs
 
 
 class SearchResultSerializer(serializers.Serializer):

@@ -6,9 +6,10 @@ from rest_framework import serializers
 
 from embeddings.api.fields import StrictTextField
 from embeddings.conf import embedding_setting
+from embedplatform.api.serializers import ClosedSerializer
 
 
-class GenerateRequestSerializer(serializers.Serializer):
+class GenerateRequestSerializer(ClosedSerializer):
     text = StrictTextField(required=False)
     texts = serializers.ListField(child=StrictTextField(), required=False, allow_empty=False)
     client_hint = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -23,9 +24,7 @@ class GenerateRequestSerializer(serializers.Serializer):
         return [_check_length(text) for text in value]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}.")
+        attrs = super().validate(attrs)
         if ("text" in attrs) == ("texts" in attrs):
             raise serializers.ValidationError("give exactly one of 'text' (a string) or 'texts' (a list).")
         return attrs
