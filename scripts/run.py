@@ -84,6 +84,7 @@ def main() -> int:
     }
     host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
     started: list = []
+    began = time.monotonic()
     supervisor = Supervisor()
     try:
         data = Path(env.get("EMBEDPLATFORM_DATA_DIR", ROOT / ".data"))
@@ -109,7 +110,8 @@ def main() -> int:
         base_url = f"http://{host}:{port}"
         report = wait_healthy(base_url, float(env.get("RUN_READY_TIMEOUT", "120")))
         print("\n" + "=" * 72)
-        print(f"embedplatform is {report.get('status', 'starting')} at {base_url}")
+        status, seconds = report.get("status", "starting"), time.monotonic() - began
+        print(f"embedplatform is {status} at {base_url} ({seconds:.1f} s after start)")
         print(f"  admin:  {base_url}/admin/   ({login})")
         print(f"  docs:   {base_url}/api/docs/   (after logging in to the admin)")
         print(f"  API key (admin scope, kept in {data / 'demo-api-key'}): {api_key}")
