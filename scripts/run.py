@@ -95,6 +95,8 @@ def main() -> int:
         api_key = manage(env, "create_demo_api_key", "--key-file", str(data / "demo-api-key"))
         if env.get("SEED_DEMO", "1") != "0":  # first run: a demo corpus to search (SEED_DEMO=0 skips it)
             print(manage(env, "seed_demo", "--if-empty"), flush=True)
+        # Queued embedding tasks do not outlive the embedded Redis: queue again whatever is still pending.
+        print(manage(env, "embed_pending"), flush=True)
         supervisor.start(
             "worker",
             celery_worker_command(BIN, "worker1@%h", env.get("WORKER_CONCURRENCY", "8")),
