@@ -99,8 +99,12 @@ def run_stack(tmp_path):
         start_new_session=True,
     )
     yield process, f"http://127.0.0.1:{port}", data
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:  # the test failed midway: let run.py stop its servers, as Ctrl-C would
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_run_serves_the_platform_and_ctrl_c_stops_every_process(run_stack, reference_model):
