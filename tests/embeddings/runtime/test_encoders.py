@@ -6,31 +6,28 @@ import numpy as np
 import pytest
 
 from embeddings import catalog
+from embeddings.models import EmbeddingConfig
 from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
 from embeddings.runtime.loader import load_encoder
 from embeddings.runtime.spec import ModelSpec
+from embeddings.specs import spec_for_config
 
 SIMILAR = ("A man is playing a guitar.", "Someone plays the guitar.")
 UNRELATED = "The stock market fell sharply on Monday."
 
 
 def catalog_spec(name: str, config_id: int = 1) -> ModelSpec:
+    """The spec the worker would build for a config of this catalog model (an unsaved config: no database)."""
     entry = catalog.find(name)
-    tokenizer = ""
-    if entry.tokenizer_from:
-        tokenizer = str(catalog.installed_path(catalog.find(entry.tokenizer_from)) / "tokenizer.json")
-    return ModelSpec(
-        config_id=config_id,
-        name=entry.name,
-        location=str(catalog.installed_path(entry)),
+    config = EmbeddingConfig(
+        pk=config_id,
+        model=entry.name,
         backend=entry.backend,
         dimensions=entry.dimensions,
         max_seq_length=entry.max_tokens,
         normalize=entry.normalize,
-        pooling=entry.pooling,
-        onnx_output=entry.onnx_output,
-        tokenizer_path=tokenizer,
     )
+    return spec_for_config(config)
 
 
 @pytest.fixture(
