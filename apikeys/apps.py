@@ -8,4 +8,3 @@ class ApiKeysConfig(AppConfig):
 
     def ready(self) -> None:
         from apikeys import schema  # noqa: F401  (registers the bearer scheme with drf-spectacular)
-        from embedplatform.api import checks  # noqa: F401  (registers the API_RATE_LIMIT check)

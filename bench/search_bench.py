@@ -139,7 +139,7 @@ def load_vectors(config, vectors: np.ndarray, first_id: int) -> None:
 def drop_index(config) -> None:
     from django.db import connection
 
-    from embeddings.indexes import vector_index_name
+    from embeddings.vectors.indexes import vector_index_name
 
     with connection.cursor() as cursor:
         cursor.execute(f"DROP INDEX IF EXISTS {vector_index_name(config.pk)}")
@@ -148,7 +148,7 @@ def drop_index(config) -> None:
 def build_index(config, maintenance_memory: str) -> float:
     from django.db import connection
 
-    from embeddings.indexes import vector_index_ensure
+    from embeddings.vectors.indexes import vector_index_ensure
 
     with connection.cursor() as cursor:
         # The whole HNSW graph must fit, or the build slows down many times over (~3 GB at 1M x 384-d).
@@ -163,7 +163,7 @@ def build_index(config, maintenance_memory: str) -> float:
 def exact_ids(config, query: np.ndarray, k: int) -> list[int]:
     from django.db import connection, transaction
 
-    from embeddings.vector_selectors import vector_search
+    from embeddings.vectors.selectors import vector_search
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_indexscan = off")
@@ -178,9 +178,9 @@ def run(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from embeddings.indexes import vector_index_name
-    from embeddings.services import config_create
-    from embeddings.vector_selectors import vector_search_queryset
+    from embeddings.configs.services import config_create
+    from embeddings.vectors.indexes import vector_index_name
+    from embeddings.vectors.selectors import vector_search_queryset
 
     call_command("migrate", verbosity=0)
     config = config_create(model="all-MiniLM-L6-v2", revision=f"bench-{time.time():.0f}")
@@ -217,7 +217,7 @@ def run(args: argparse.Namespace) -> None:
 
 def measure(config, queries: np.ndarray, truths: list[set[int]], k: int) -> tuple[list[float], list[float]]:
     """Latency of the search selector (ORM, transaction, settings included) and recall against exact."""
-    from embeddings.vector_selectors import vector_search
+    from embeddings.vectors.selectors import vector_search
 
     for query in queries[:5]:  # warm up
         vector_search(config, SOURCE_TYPE, query, k)

@@ -8,9 +8,9 @@ from django.http import HttpRequest
 
 from chat import selectors, services
 from chat.models import Conversation, Message
-from embeddings.errors import EmbeddingError
+from embeddings.configs.selectors import config_get_active
 from embeddings.models import VectorState
-from embeddings.selectors import config_get_active
+from embedplatform.api.errors import ApiError
 
 SEMANTIC_RESULTS = 50
 
@@ -59,9 +59,9 @@ class MessageAdmin(admin.ModelAdmin):
         config = config_get_active()
         try:
             if config is None:
-                raise EmbeddingError("no embedding config is active")
+                raise ApiError("no embedding config is active")
             vector = selectors.embed_query(config, search_term)
-        except EmbeddingError as error:
+        except ApiError as error:
             self.message_user(
                 request,
                 f"Semantic search unavailable ({error.message}); showing text matches.",

@@ -7,6 +7,6 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from embeddings.registry import register
+        from embeddings.vectors.registry import register
 
         register(self.get_model("Message"), field="content")

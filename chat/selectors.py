@@ -8,12 +8,13 @@ import numpy as np
 from django.db.models import Count, QuerySet
 
 from chat.models import Conversation, Message
-from embeddings.errors import NotFound, WorkerFailed
+from embeddings.client.embedding import embed_texts
+from embeddings.configs.selectors import config_get_active, config_get_active_or_error
+from embeddings.errors import WorkerFailed
 from embeddings.models import EmbeddingConfig
-from embeddings.registry import registry
-from embeddings.selectors import config_get_active, config_get_active_or_error
-from embeddings.vector_selectors import Coverage, vector_coverage, vector_search, with_vector_state
-from embeddings.worker_client import embed_texts
+from embeddings.vectors.registry import registry
+from embeddings.vectors.selectors import Coverage, vector_coverage, vector_search, with_vector_state
+from embedplatform.api.errors import NotFound
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Writes to conversations and messages. Saving a message queues its embedding (see embeddings.registry)."""
+"""Writes to conversations and messages. Saving a message queues its embedding (see vectors.registry)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.db import transaction
 
 from chat import demo
 from chat.models import Conversation, Message
+from embeddings.configs.selectors import config_get_active
 from embeddings.models import EmbeddingConfig
-from embeddings.registry import registry
-from embeddings.selectors import config_get_active
-from embeddings.vector_services import vectors_reembed, vectors_request
+from embeddings.vectors.registry import registry
+from embeddings.vectors.services import vectors_reembed, vectors_request
 
 
 def conversation_create(*, title: str, metadata: dict[str, Any] | None = None) -> Conversation:
@@ -42,7 +42,7 @@ def message_update(message: Message, **fields: Any) -> Message:
 
 
 def message_delete(message: Message) -> None:
-    message.delete()  # its stored vectors go with it (embeddings.registry)
+    message.delete()  # its stored vectors go with it (embeddings.vectors.registry)
 
 
 def messages_reembed(message_ids: list[int], config: EmbeddingConfig) -> list[int]:

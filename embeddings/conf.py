@@ -1,30 +1,38 @@
-"""Accessor for the EMBEDDINGS settings dict, read at call time (never at import time)."""
+"""The embeddings app's settings: every default, in one place, read at call time (never at import time).
+
+settings.EMBEDDINGS holds only what the environment overrides (embedplatform/settings/base.py names the
+variable of each key; .env.example documents them).
+"""
 
 from typing import Any
 
 from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
+    # The first config, created when none exists.
     "PROVIDER": "local",
     "MODEL": "all-MiniLM-L6-v2",
     "PRECISION": "float32",
-    "DIMENSIONS": None,
-    "BACKEND": None,
+    "DIMENSIONS": None,  # from the catalog
+    "BACKEND": None,  # from the catalog
+    # Inputs over max_seq_length tokens: "truncate" (like sentence-transformers and TEI) or "reject" (a 400).
     "INPUT_OVERFLOW": "truncate",
-    "QUEUE": "embeddings",
+    # Serving.
     "REQUEST_TIMEOUT_SECONDS": 30.0,
     "MAX_TEXTS_PER_REQUEST": 2048,
     "MAX_TEXT_CHARS": 100_000,
+    # Worker.
     "DEVICE": "cpu",
-    "TORCH_THREADS": None,
+    "TORCH_THREADS": None,  # all cores of the worker
     "BATCH_MAX_TEXTS": 64,
     "BATCH_MAX_WAIT_MS": 5.0,
     "WORKER_HEARTBEAT_SECONDS": 2.0,
     "WORKER_STALE_SECONDS": 10.0,
     "WORKER_MAX_MODELS": 3,
+    # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
     "WORKER_BULK_SLOTS": 1,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,
-    # Stored vectors and search.
+    # Stored vectors: texts per embedding task / forward pass, and the HNSW search breadth.
     "SOURCE_CHUNK_SIZE": 256,
     "HNSW_EF_SEARCH": 100,
 }

@@ -1,55 +1,28 @@
-"""The one domain error type of the platform. The API's exception handler maps it to HTTP."""
+"""Embedding failures, as API errors (the exception handler in embedplatform/api maps them to HTTP)."""
 
 from __future__ import annotations
 
-
-class EmbeddingError(Exception):
-    status_code = 400
-    error_type = "invalid_request_error"
-    code: str | None = None
-
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.param = param
-        if code is not None:
-            self.code = code
+from embedplatform.api.errors import InvalidInput, ServiceUnavailable
 
 
-class InvalidInput(EmbeddingError):
-    code = "invalid_input"
-
-
-class ConfigError(EmbeddingError):
+class ConfigError(InvalidInput):
     code = "invalid_config"
 
 
-class ModelNotFound(EmbeddingError):
+class ModelNotFound(InvalidInput):
     status_code = 404
     code = "model_not_found"
 
 
-class NoActiveConfig(EmbeddingError):
-    status_code = 503
-    error_type = "service_unavailable"
+class NoActiveConfig(ServiceUnavailable):
     code = "no_active_config"
 
 
-class ModelNotReady(EmbeddingError):
+class ModelNotReady(ServiceUnavailable):
     """No worker has the model loaded, or the workers did not answer in time."""
 
-    status_code = 503
-    error_type = "service_unavailable"
     code = "model_not_loaded"
 
 
-class WorkerFailed(EmbeddingError):
-    status_code = 503
-    error_type = "service_unavailable"
+class WorkerFailed(ServiceUnavailable):
     code = "worker_error"
-
-
-class NotFound(EmbeddingError):
-    status_code = 404
-    error_type = "not_found_error"
-    code = "not_found"

@@ -1,7 +1,7 @@
-"""Celery tasks. Thin: ids and plain data in, a service or the worker runtime does the work.
+"""Celery tasks: the list of what workers do. Thin: ids and plain data in, worker code does the work.
 
-This module is imported by the web process too (to send tasks), so it must not import
-torch or the runtime at module level.
+Only workers import this module (Celery's autodiscovery); the web side sends these tasks by
+name (embeddings.client.dispatch) and never imports worker code.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ from typing import Any
 from celery import Task, shared_task
 
 import embeddings.worker.signals  # noqa: F401  (connects the worker's model watcher)
+from embeddings.wire import tasks as names
+from embeddings.worker.serving import embed_for_task
+from embeddings.worker.source_embedding import BulkSlotsBusy, embed_pending_sources
 
 
-@shared_task(name="embeddings.embed_texts", ignore_result=False, soft_time_limit=120, time_limit=150)
-def embed_texts(
+@shared_task(name=names.EMBED_REQUEST, ignore_result=False, soft_time_limit=120, time_limit=150)
+def embed_request(
     config_id: int,
     texts: list[Any],
     count_tokens: bool = False,
@@ -23,14 +26,12 @@ def embed_texts(
 ) -> dict[str, Any]:
     """Vectors for texts (or token-id lists) with the config's model, as base64 float32; read-only, safe
     to retry. Plain data only: the web side decides the options from the config it read."""
-    from embeddings.worker.serving import embed_for_task
-
     return embed_for_task(config_id, texts, count_tokens, inputs_are_token_ids, input_overflow)
 
 
 @shared_task(
     bind=True,
-    name="embeddings.embed_sources",
+    name=names.EMBED_SOURCES,
     ignore_result=True,
     acks_late=True,
     max_retries=None,
@@ -42,8 +43,6 @@ def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id
 
     Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots are taken
     the task comes back a second later rather than holding a pool thread API requests need."""
-    from embeddings.worker.source_embedding import BulkSlotsBusy, embed_pending_sources
-
     try:
         return embed_pending_sources(source_type, source_ids, config_id)
     except BulkSlotsBusy as busy:

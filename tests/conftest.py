@@ -28,7 +28,7 @@ def _database_url_for(name: str) -> str:
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:
     """One real Celery worker (threads pool, embeddings queue) against the test database."""
-    from embeddings.selectors import worker_list
+    from embeddings.client.fleet import worker_list
 
     env = {
         **os.environ,
@@ -66,7 +66,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
 
 
 def wait_for_model(config_id: int, timeout: float = 90) -> None:
-    from embeddings.selectors import worker_list
+    from embeddings.client.fleet import worker_list
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,7 +82,7 @@ def wait_for_model(config_id: int, timeout: float = 90) -> None:
 
 @pytest.fixture
 def active_config(transactional_db):
-    from embeddings.services import config_ensure_active
+    from embeddings.configs.services import config_ensure_active
 
     return config_ensure_active()
 

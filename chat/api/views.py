@@ -19,7 +19,7 @@ from chat.api.serializers import (
     SearchResponseSerializer,
 )
 from chat.models import Conversation, Message
-from embeddings.selectors import config_get_active
+from embeddings.configs.selectors import config_get_active
 
 
 class ConversationListView(generics.ListCreateAPIView):

@@ -14,8 +14,9 @@ from embeddings.api.serializers import (
     GenerateResponseSerializer,
     HealthResponseSerializer,
 )
-from embeddings.selectors import config_get_active_or_error, health_report
-from embeddings.worker_client import embed_texts
+from embeddings.client.embedding import embed_texts
+from embeddings.client.fleet import health_report
+from embeddings.configs.selectors import config_get_active_or_error
 from embedplatform.api.schema import error_responses
 
 

@@ -10,16 +10,13 @@ from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig, InputOverflow
 from embeddings.runtime.encoder import Encoder
 from embeddings.runtime.errors import ModelLoadError
-from embeddings.vector_codec import vectors_to_base64
-from embeddings.worker.holder import ensure_config_loaded, process_holder
+from embeddings.wire.codec import vectors_to_base64
+from embeddings.wire.replies import ReplyErrorCode, error_reply
+from embeddings.worker.process_models import ensure_config_loaded, process_holder
 
 
 class InputRejected(Exception):
     """An input the model cannot take; the message names the input's index and the limit."""
-
-
-def _error(code: str, message: str, param: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "param": param}}
 
 
 def texts_from_token_ids(encoder: Encoder, token_id_lists: Sequence[Sequence[int]]) -> list[str]:
@@ -57,9 +54,9 @@ def embed_for_task(
     try:
         spec = ensure_config_loaded(config_id)
     except EmbeddingConfig.DoesNotExist:
-        return _error("config_not_found", f"embedding config {config_id} does not exist")
+        return error_reply(ReplyErrorCode.CONFIG_NOT_FOUND, f"embedding config {config_id} does not exist")
     except ModelLoadError as error:
-        return _error("model_not_loaded", str(error))
+        return error_reply(ReplyErrorCode.MODEL_NOT_LOADED, str(error))
     holder = process_holder()
     encoder = holder.encoder(config_id)
     rejecting = input_overflow == InputOverflow.REJECT
@@ -69,7 +66,7 @@ def embed_for_task(
         if rejecting:
             check_lengths(token_counts, spec.max_seq_length)
     except InputRejected as error:
-        return _error("invalid_input", str(error), param="input")
+        return error_reply(ReplyErrorCode.INVALID_INPUT, str(error), param="input")
     vectors = holder.encode(config_id, texts, timeout=embedding_setting("REQUEST_TIMEOUT_SECONDS"))
     reply: dict[str, Any] = {
         "config_id": config_id,

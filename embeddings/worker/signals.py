@@ -6,15 +6,19 @@ from typing import Any
 
 from celery.signals import worker_ready, worker_shutdown
 
-from embeddings.conf import embedding_setting
+from embeddings.wire import tasks
 
 _watchers: list[Any] = []
 
 
 def _consumes_embedding_queue(consumer: Any) -> bool:
+    """Whether this worker takes embed requests (the settings' routes say which queue they go to)."""
     queues = getattr(getattr(consumer, "task_consumer", None), "queues", None) or []
     names = {queue.name for queue in queues}
-    return not names or embedding_setting("QUEUE") in names
+    if not names:
+        return True
+    route = consumer.app.amqp.router.route({}, tasks.EMBED_REQUEST)
+    return route["queue"].name in names
 
 
 @worker_ready.connect

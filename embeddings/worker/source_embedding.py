@@ -1,8 +1,4 @@
-"""What the embed_sources task does inside the worker: claim pending rows, encode in one pass, store.
-
-Rows are claimed with SKIP LOCKED, so two tasks for overlapping ids never embed the same
-row twice, and a task that runs again finds nothing pending and does nothing.
-"""
+"""What the embed_sources task does inside the worker: claim pending rows, encode in one pass, store."""
 
 from __future__ import annotations
 
@@ -16,10 +12,10 @@ from django.db import transaction
 
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
-from embeddings.registry import NotRegistered, registry
 from embeddings.runtime.errors import ModelLoadError
-from embeddings.vector_services import vectors_claim, vectors_fail, vectors_store
-from embeddings.worker.holder import ensure_config_loaded, process_holder
+from embeddings.vectors.registry import NotRegistered, registry
+from embeddings.vectors.storage import vectors_claim, vectors_fail, vectors_store
+from embeddings.worker.process_models import ensure_config_loaded, process_holder
 
 logger = logging.getLogger(__name__)
 

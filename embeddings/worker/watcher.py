@@ -19,10 +19,10 @@ from django.db import close_old_connections
 
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
-from embeddings.redis_client import get_redis
+from embeddings.redis_connection import get_redis
 from embeddings.runtime.errors import ModelLoadError
-from embeddings.selectors import WORKER_KEY_PREFIX, config_get_active
-from embeddings.worker.holder import ensure_config_loaded, process_holder
+from embeddings.wire.keys import worker_heartbeat_key
+from embeddings.worker.process_models import ensure_config_loaded, process_holder
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class ModelWatcher:
 
     @property
     def key(self) -> str:
-        return WORKER_KEY_PREFIX + self.name
+        return worker_heartbeat_key(self.name)
 
     def start(self) -> None:
         self._thread.start()
@@ -59,7 +59,7 @@ class ModelWatcher:
     def _load_active(self) -> None:
         close_old_connections()
         try:
-            config = config_get_active()
+            config = EmbeddingConfig.objects.active()
         except Exception:  # the database may be restarting: keep the heartbeat alive
             logger.exception("cannot read the active embedding config")
             return

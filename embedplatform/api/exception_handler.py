@@ -10,8 +10,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from embeddings.errors import EmbeddingError
-from embedplatform.api.errors import error_body
+from embedplatform.api.errors import ApiError, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +71,8 @@ def _drf_response(exc: exceptions.APIException) -> Response:
 
 
 def handle_api_exception(exc: Exception, context: dict[str, Any]) -> Response:
-    if isinstance(exc, EmbeddingError):
-        return Response(error_body(exc.message, exc.error_type, exc.code, exc.param), status=exc.status_code)
+    if isinstance(exc, ApiError):
+        return Response(exc.body(), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("request body is too large", "invalid_request_error", "request_too_large"),

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -24,6 +25,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "embedplatform.api",
     "apikeys",
     "embeddings",
     "chat",
@@ -154,12 +156,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 600
+# Queues: one place. A worker started without -Q consumes every queue listed here; tasks are routed by name,
+# so the web side sends them without knowing queue names (embeddings.client.dispatch).
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {
-    "embeddings.embed_texts": {"queue": env("EMBEDDING_QUEUE", default="embeddings")},
-    # Runs where the model is: stored vectors are embedded by the worker that serves the config.
-    "embeddings.embed_sources": {"queue": env("EMBEDDING_QUEUE", default="embeddings")},
-}
+EMBEDDING_QUEUE = env("EMBEDDING_QUEUE", default="embeddings")
+CELERY_TASK_QUEUES = [Queue(EMBEDDING_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
+# Every embeddings task runs where the models are: requests, and stored vectors of the config a worker serves.
+CELERY_TASK_ROUTES = {"embeddings.*": {"queue": EMBEDDING_QUEUE}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # few reserved tasks: an API task is not stuck behind them
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -167,35 +170,38 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout"
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
 CELERY_REDIS_SOCKET_TIMEOUT = 30
 
-# The embeddings app's settings; read through embeddings.conf.embedding_setting().
-EMBEDDINGS = {
+# The embeddings app's settings, read through embeddings.conf.embedding_setting(), which holds the defaults
+# and what each one means. Only variables set in the environment override them (see .env.example).
+EMBEDDING_ENVIRONMENT = {
     # The first config, created when none exists.
-    "PROVIDER": env("EMBEDDING_PROVIDER", default="local"),
-    "MODEL": env("EMBEDDING_MODEL", default="all-MiniLM-L6-v2"),
-    "PRECISION": env("EMBEDDING_PRECISION", default="float32"),
-    "DIMENSIONS": env.int("EMBEDDING_DIMENSIONS", default=None),
-    "BACKEND": env("EMBEDDING_BACKEND", default=None),
-    # Inputs over max_seq_length tokens: "truncate" (like sentence-transformers and TEI) or "reject" (a 400).
-    "INPUT_OVERFLOW": env("EMBEDDING_INPUT_OVERFLOW", default="truncate"),
+    "PROVIDER": ("EMBEDDING_PROVIDER", str),
+    "MODEL": ("EMBEDDING_MODEL", str),
+    "PRECISION": ("EMBEDDING_PRECISION", str),
+    "DIMENSIONS": ("EMBEDDING_DIMENSIONS", int),
+    "BACKEND": ("EMBEDDING_BACKEND", str),
+    "INPUT_OVERFLOW": ("EMBEDDING_INPUT_OVERFLOW", str),
     # Serving.
-    "QUEUE": env("EMBEDDING_QUEUE", default="embeddings"),
-    "REQUEST_TIMEOUT_SECONDS": env.float("EMBEDDING_REQUEST_TIMEOUT_SECONDS", default=30.0),
-    "MAX_TEXTS_PER_REQUEST": env.int("EMBEDDING_MAX_TEXTS_PER_REQUEST", default=2048),
-    "MAX_TEXT_CHARS": env.int("EMBEDDING_MAX_TEXT_CHARS", default=100_000),
+    "REQUEST_TIMEOUT_SECONDS": ("EMBEDDING_REQUEST_TIMEOUT_SECONDS", float),
+    "MAX_TEXTS_PER_REQUEST": ("EMBEDDING_MAX_TEXTS_PER_REQUEST", int),
+    "MAX_TEXT_CHARS": ("EMBEDDING_MAX_TEXT_CHARS", int),
     # Worker.
-    "DEVICE": env("EMBEDDING_DEVICE", default="cpu"),
-    "TORCH_THREADS": env.int("EMBEDDING_TORCH_THREADS", default=None),
-    "BATCH_MAX_TEXTS": env.int("EMBEDDING_BATCH_MAX_TEXTS", default=64),
-    "BATCH_MAX_WAIT_MS": env.float("EMBEDDING_BATCH_MAX_WAIT_MS", default=5.0),
-    "WORKER_HEARTBEAT_SECONDS": env.float("EMBEDDING_WORKER_HEARTBEAT_SECONDS", default=2.0),
-    "WORKER_STALE_SECONDS": env.float("EMBEDDING_WORKER_STALE_SECONDS", default=10.0),
-    "WORKER_MAX_MODELS": env.int("EMBEDDING_WORKER_MAX_MODELS", default=3),
-    # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
-    "WORKER_BULK_SLOTS": env.int("EMBEDDING_WORKER_BULK_SLOTS", default=1),
-    "HUB_CONNECT_TIMEOUT_SECONDS": env.float("EMBEDDING_HUB_CONNECT_TIMEOUT_SECONDS", default=3.0),
-    # Stored vectors: texts per embedding task / forward pass, and the HNSW search breadth.
-    "SOURCE_CHUNK_SIZE": env.int("EMBEDDING_SOURCE_CHUNK_SIZE", default=256),
-    "HNSW_EF_SEARCH": env.int("EMBEDDING_HNSW_EF_SEARCH", default=100),
+    "DEVICE": ("EMBEDDING_DEVICE", str),
+    "TORCH_THREADS": ("EMBEDDING_TORCH_THREADS", int),
+    "BATCH_MAX_TEXTS": ("EMBEDDING_BATCH_MAX_TEXTS", int),
+    "BATCH_MAX_WAIT_MS": ("EMBEDDING_BATCH_MAX_WAIT_MS", float),
+    "WORKER_HEARTBEAT_SECONDS": ("EMBEDDING_WORKER_HEARTBEAT_SECONDS", float),
+    "WORKER_STALE_SECONDS": ("EMBEDDING_WORKER_STALE_SECONDS", float),
+    "WORKER_MAX_MODELS": ("EMBEDDING_WORKER_MAX_MODELS", int),
+    "WORKER_BULK_SLOTS": ("EMBEDDING_WORKER_BULK_SLOTS", int),
+    "HUB_CONNECT_TIMEOUT_SECONDS": ("EMBEDDING_HUB_CONNECT_TIMEOUT_SECONDS", float),
+    # Stored vectors and search.
+    "SOURCE_CHUNK_SIZE": ("EMBEDDING_SOURCE_CHUNK_SIZE", int),
+    "HNSW_EF_SEARCH": ("EMBEDDING_HNSW_EF_SEARCH", int),
+}
+EMBEDDINGS = {
+    key: env.get_value(variable, cast=cast)
+    for key, (variable, cast) in EMBEDDING_ENVIRONMENT.items()
+    if variable in env
 }
 
 # The chat app's settings.

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from embeddings import catalog
-from embeddings.dimensions import resolve_dimensions, truncate_dimensions
-from embeddings.errors import InvalidInput
+from embeddings.client.dimensions import resolve_dimensions, truncate_dimensions
 from embeddings.models import EmbeddingConfig
+from embedplatform.api.errors import InvalidInput
 
 
 def test_truncation_keeps_the_prefix_and_renormalizes():
@@ -45,7 +45,9 @@ def test_models_not_trained_as_matryoshka_refuse_other_sizes():
 
 def test_matryoshka_models_accept_smaller_sizes_only(monkeypatch):
     entry = catalog.find("all-MiniLM-L6-v2")
-    monkeypatch.setattr(catalog, "ENTRIES", (entry.__class__(**{**entry.__dict__, "matryoshka": True}),))
+    monkeypatch.setattr(
+        catalog.entries, "ENTRIES", (entry.__class__(**{**entry.__dict__, "matryoshka": True}),)
+    )
 
     assert resolve_dimensions(_config(), 64) == 64
     with pytest.raises(

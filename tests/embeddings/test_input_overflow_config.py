@@ -5,9 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from embeddings.configs.services import config_create, config_ensure_active
 from embeddings.errors import ConfigError
 from embeddings.models import EmbeddingConfig
-from embeddings.services import config_create, config_ensure_active
 
 
 def test_first_config_takes_input_overflow_from_settings(db, settings):

@@ -1,8 +1,8 @@
 import pytest
 
+from embeddings.configs.services import config_activate, config_create, config_ensure_active
 from embeddings.errors import ConfigError
 from embeddings.models import EmbeddingConfig
-from embeddings.services import config_activate, config_create, config_ensure_active
 
 
 def test_catalog_models_fill_in_their_own_facts(db):

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection, transaction
 
 from chat.models import Message
-from embeddings.indexes import vector_index_exists, vector_index_name
+from embeddings.configs.services import config_create
 from embeddings.models import StoredVector, VectorState
-from embeddings.services import config_create
-from embeddings.vector_selectors import vector_coverage, vector_search, vector_search_queryset
+from embeddings.vectors.indexes import vector_index_exists, vector_index_name
+from embeddings.vectors.selectors import vector_coverage, vector_search, vector_search_queryset
 from tests.chat.factories import ConversationFactory, MessageFactory
 from tests.vectors import plant, unit
 

@@ -4,10 +4,10 @@ import pytest
 from django.db import transaction
 
 from chat.models import Message
-from embeddings.models import StoredVector, VectorState
-from embeddings.registry import NotRegistered, registry
-from embeddings.services import config_create
-from embeddings.vector_services import text_hash, vectors_request
+from embeddings.configs.services import config_create
+from embeddings.models import StoredVector, VectorState, hash_text
+from embeddings.vectors.registry import NotRegistered, registry
+from embeddings.vectors.services import vectors_request
 from tests.chat.factories import ConversationFactory, MessageFactory
 
 
@@ -26,7 +26,7 @@ def commit(django_capture_on_commit_callbacks):
 def sent(monkeypatch):
     """The embed_sources tasks that would reach the broker."""
     calls = []
-    monkeypatch.setattr("embeddings.tasks.embed_sources.delay", lambda *args: calls.append(args))
+    monkeypatch.setattr("embeddings.vectors.services.send_embed_sources", lambda *args: calls.append(args))
     return calls
 
 
@@ -38,7 +38,7 @@ def test_saving_a_registered_source_makes_a_pending_row_for_the_active_config(co
     assert (row.config_id, row.state, row.text_hash) == (
         config.pk,
         VectorState.PENDING,
-        text_hash("hello there"),
+        hash_text("hello there"),
     )
     assert sent == [("chat.message", [message.pk], config.pk)]
 

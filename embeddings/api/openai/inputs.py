@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from embeddings.inference import EmbeddingInputs
+from embeddings.client.inference import EmbeddingInputs
 
 SHAPES = "a string, an array of strings, an array of token ids or an array of token-id arrays"
 

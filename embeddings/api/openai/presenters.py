@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from embeddings import catalog
-from embeddings.inference import EmbeddingResult
+from embeddings.client.inference import EmbeddingResult
 from embeddings.models import EmbeddingConfig
-from embeddings.vector_codec import vectors_to_base64
+from embeddings.wire.codec import vectors_to_base64
 
 OWNER = "embedplatform"
 

@@ -9,8 +9,8 @@ from rest_framework import serializers
 
 from embeddings.api.fields import StrictTextField
 from embeddings.api.openai.inputs import parse_embedding_input
+from embeddings.client.inference import EmbeddingInputs
 from embeddings.conf import embedding_setting
-from embeddings.inference import EmbeddingInputs
 
 _TOKEN_IDS = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1}
 

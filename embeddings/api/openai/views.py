@@ -15,8 +15,8 @@ from embeddings.api.openai.serializers import (
     ModelListSerializer,
     ModelObjectSerializer,
 )
-from embeddings.inference import embed_inputs
-from embeddings.selectors import config_get_active, config_get_for_model_name
+from embeddings.client.inference import embed_inputs
+from embeddings.configs.selectors import config_get_active, config_get_for_model_name
 from embedplatform.api.schema import error_responses
 
 TAGS = ["OpenAI-compatible"]

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from embeddings.configs.selectors import config_get_active
 from embeddings.models import EmbeddingConfig
-from embeddings.registry import NotRegistered, registry
-from embeddings.selectors import config_get_active
-from embeddings.vector_services import vectors_backfill
+from embeddings.vectors.registry import NotRegistered, registry
+from embeddings.vectors.services import vectors_backfill
 
 
 class Command(BaseCommand):

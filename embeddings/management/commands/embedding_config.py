@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from embeddings.errors import EmbeddingError
+from embeddings.configs.selectors import config_list
+from embeddings.configs.services import config_activate, config_create, config_ensure_active
 from embeddings.models import EmbeddingConfig
-from embeddings.selectors import config_list
-from embeddings.services import config_activate, config_create, config_ensure_active
+from embedplatform.api.errors import ApiError
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options) -> None:
         try:
             getattr(self, f"_{action}")(**options)
-        except EmbeddingError as error:
+        except ApiError as error:
             raise CommandError(error.message) from error
 
     def _ensure(self, **options) -> None:

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 
 from chat.models import Conversation, Message
+from embeddings.configs.services import config_create
 from embeddings.models import StoredVector, VectorState
-from embeddings.services import config_create
 from tests.chat.factories import ConversationFactory, MessageFactory
 
 

@@ -1,6 +1,6 @@
 import time
 
-from embeddings.services import config_create
+from embeddings.configs.services import config_create
 
 
 def test_config_describes_the_active_config(active_config, api_client):

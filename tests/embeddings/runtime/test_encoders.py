@@ -10,7 +10,7 @@ from embeddings.models import EmbeddingConfig
 from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
 from embeddings.runtime.loader import load_encoder
 from embeddings.runtime.spec import ModelSpec
-from embeddings.specs import spec_for_config
+from embeddings.worker.model_specs import spec_for_config
 
 SIMILAR = ("A man is playing a guitar.", "Someone plays the guitar.")
 UNRELATED = "The stock market fell sharply on Monday."

@@ -5,7 +5,7 @@ import base64
 import numpy as np
 
 from embeddings import catalog
-from embeddings.services import config_create
+from embeddings.configs.services import config_create
 from tests.conftest import wait_for_model
 
 SENTENCES = ["The cat sits on the mat.", "Embeddings turn text into vectors.", "PostgreSQL stores vectors."]
@@ -162,7 +162,9 @@ def test_dimensions_truncates_and_renormalizes_for_a_matryoshka_model(
     served_config, key_client, reference_model, monkeypatch
 ):
     entry = catalog.find("all-MiniLM-L6-v2")
-    monkeypatch.setattr(catalog, "ENTRIES", (entry.__class__(**{**entry.__dict__, "matryoshka": True}),))
+    monkeypatch.setattr(
+        catalog.entries, "ENTRIES", (entry.__class__(**{**entry.__dict__, "matryoshka": True}),)
+    )
 
     response = _embed(key_client, input=SENTENCES[0], dimensions=64)
 

@@ -4,7 +4,7 @@ import pytest
 from rest_framework import serializers
 
 from embeddings.api.openai.inputs import parse_embedding_input
-from embeddings.inference import EmbeddingInputs
+from embeddings.client.inference import EmbeddingInputs
 
 
 def _parse(value, max_inputs=4, max_chars=20):

@@ -1,4 +1,4 @@
-"""The web side of embedding: send texts to a worker that has the model, wait a bounded time.
+"""Embedding on the web side: send texts to a worker that has the model, wait a bounded time.
 
 The web process never loads a model; this is the only way it gets vectors.
 """
@@ -13,17 +13,19 @@ import kombu.exceptions
 import numpy as np
 import redis
 
+from embeddings.client.dispatch import send_embed_request
+from embeddings.client.fleet import workers_serving
 from embeddings.conf import embedding_setting
-from embeddings.errors import EmbeddingError, InvalidInput, ModelNotFound, ModelNotReady, WorkerFailed
+from embeddings.errors import ModelNotFound, ModelNotReady, WorkerFailed
 from embeddings.models import EmbeddingConfig
-from embeddings.selectors import workers_serving
-from embeddings.tasks import embed_texts as embed_texts_task
-from embeddings.vector_codec import vectors_from_base64
+from embeddings.wire.codec import vectors_from_base64
+from embeddings.wire.replies import ReplyErrorCode
+from embedplatform.api.errors import ApiError, InvalidInput
 
-_ERRORS_BY_CODE: dict[str, type[EmbeddingError]] = {
-    "config_not_found": ModelNotFound,
-    "model_not_loaded": ModelNotReady,
-    "invalid_input": InvalidInput,
+_ERRORS_BY_CODE: dict[str, type[ApiError]] = {
+    ReplyErrorCode.CONFIG_NOT_FOUND: ModelNotFound,
+    ReplyErrorCode.MODEL_NOT_LOADED: ModelNotReady,
+    ReplyErrorCode.INVALID_INPUT: InvalidInput,
 }
 
 
@@ -72,7 +74,7 @@ def _embed(
 def _call_worker(args: list) -> dict:
     timeout = embedding_setting("REQUEST_TIMEOUT_SECONDS")
     try:
-        result = embed_texts_task.apply_async(args=args, queue=embedding_setting("QUEUE"), expires=timeout)
+        result = send_embed_request(args, expires=timeout)
         reply = result.get(timeout=timeout)
     except celery.exceptions.TimeoutError as error:
         raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly") from error

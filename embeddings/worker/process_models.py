@@ -9,7 +9,7 @@ from embeddings.models import EmbeddingConfig
 from embeddings.runtime.holder import ModelHolder
 from embeddings.runtime.loader import load_encoder
 from embeddings.runtime.spec import ModelSpec
-from embeddings.specs import spec_for_config
+from embeddings.worker.model_specs import spec_for_config
 
 
 @cache

@@ -1,4 +1,5 @@
-"""Reads: the active config, and which workers have which models loaded."""
+"""The fleet as the web side sees it: which workers are alive and which configs each has loaded, read from
+the heartbeats workers publish to Redis."""
 
 from __future__ import annotations
 
@@ -8,49 +9,10 @@ from typing import Any
 
 import redis
 
-from embeddings import catalog
 from embeddings.conf import embedding_setting
-from embeddings.errors import ModelNotFound, NoActiveConfig
 from embeddings.models import EmbeddingConfig
-from embeddings.redis_client import get_redis
-
-WORKER_KEY_PREFIX = "embedplatform:worker:"
-
-
-def config_get_active() -> EmbeddingConfig | None:
-    return EmbeddingConfig.objects.filter(is_active=True).first()
-
-
-def config_get_active_or_error() -> EmbeddingConfig:
-    config = config_get_active()
-    if config is None:
-        raise NoActiveConfig("no embedding config is active; run `manage.py embedding_config ensure`")
-    return config
-
-
-def model_name_matches(config: EmbeddingConfig, name: str) -> bool:
-    """Whether `name` is the config's model: its exact name, or a catalog alias of it (case-insensitive)."""
-    if name.strip().lower() == config.model.lower():
-        return True
-    entry = catalog.find(name)
-    return entry is not None and entry.name == config.model
-
-
-def config_get_for_model_name(name: str) -> EmbeddingConfig:
-    """The active config when `name` names its model. Anything else is an error, never a silent embedding
-    with another model."""
-    config = config_get_active_or_error()
-    if not model_name_matches(config, name):
-        raise ModelNotFound(
-            f"the model '{name}' does not exist or is not served here; this server serves "
-            f"'{config.model}' (see GET /v1/models)",
-            param="model",
-        )
-    return config
-
-
-def config_list() -> list[EmbeddingConfig]:
-    return list(EmbeddingConfig.objects.all())
+from embeddings.redis_connection import get_redis
+from embeddings.wire.keys import WORKER_HEARTBEAT_PREFIX
 
 
 def worker_list() -> list[dict[str, Any]]:
@@ -58,7 +20,7 @@ def worker_list() -> list[dict[str, Any]]:
     client = get_redis()
     stale_before = time.time() - embedding_setting("WORKER_STALE_SECONDS")
     try:
-        keys = sorted(client.scan_iter(match=WORKER_KEY_PREFIX + "*", count=100))
+        keys = sorted(client.scan_iter(match=WORKER_HEARTBEAT_PREFIX + "*", count=100))
         raw = client.mget(keys) if keys else []
     except redis.RedisError:
         return []
@@ -71,7 +33,7 @@ def workers_serving(config_id: int) -> list[dict[str, Any]]:
 
 
 def health_report() -> dict[str, Any]:
-    config = config_get_active()
+    config = EmbeddingConfig.objects.active()
     workers = worker_list()
     loaded = config is not None and any(
         config.pk in worker.get("loaded_config_ids", []) for worker in workers

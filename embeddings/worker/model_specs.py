@@ -1,4 +1,6 @@
-"""Turns an EmbeddingConfig into the runtime's ModelSpec, locating catalog weights on this machine."""
+"""Turns an EmbeddingConfig into the runtime's ModelSpec, locating catalog weights on this machine.
+
+Worker-only: the web side never builds specs (nor imports the runtime)."""
 
 from __future__ import annotations
 

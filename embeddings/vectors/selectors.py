@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from pgvector.django import CosineDistance
 
 from embeddings.conf import embedding_setting
-from embeddings.indexes import typed_embedding
 from embeddings.models import EmbeddingConfig, StoredVector, VectorState
+from embeddings.vectors.indexes import typed_embedding
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from embeddings import catalog
-from embeddings.errors import InvalidInput
 from embeddings.models import EmbeddingConfig
+from embedplatform.api.errors import InvalidInput
 
 
 def supports_dimensions(config: EmbeddingConfig) -> bool:

@@ -1,4 +1,4 @@
-"""Writes to embedding configs."""
+"""Writes to embedding configs: create, activate, and make sure one is active."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from embeddings import catalog
 from embeddings.conf import embedding_setting
+from embeddings.configs.selectors import config_get_active
 from embeddings.errors import ConfigError
-from embeddings.indexes import vector_index_ensure
 from embeddings.models import EmbeddingConfig
-from embeddings.selectors import config_get_active
+from embeddings.vectors.indexes import vector_index_ensure
 
 DEFAULT_MAX_SEQ_LENGTH = 256
 

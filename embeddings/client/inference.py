@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.dimensions import resolve_dimensions, truncate_dimensions
+from embeddings.client.dimensions import resolve_dimensions, truncate_dimensions
+from embeddings.client.embedding import embed_texts, embed_token_ids
 from embeddings.models import EmbeddingConfig
-from embeddings.worker_client import embed_texts, embed_token_ids
 
 
 @dataclass(frozen=True)

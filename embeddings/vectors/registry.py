@@ -1,7 +1,7 @@
 """Which model fields are embedded: apps declare them, like `admin.site.register`.
 
     # chat/apps.py, in ready()
-    from embeddings.registry import register
+    from embeddings.vectors.registry import register
     register(self.get_model("Message"), field="content")
 
 A registered source gets a pending vector for the active config whenever it is saved
@@ -11,28 +11,17 @@ Nothing in the embeddings app knows which apps use it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 
+from embeddings.vectors.receivers import source_deleted, source_saved
+from embeddings.vectors.sources import EmbeddedSource
+
 
 class NotRegistered(LookupError):
     pass
-
-
-@dataclass(frozen=True)
-class EmbeddedSource:
-    model: type[models.Model]
-    field: str
-
-    @property
-    def label(self) -> str:
-        return self.model._meta.label_lower
-
-    def texts(self, ids: list[int]) -> dict[int, str]:
-        """The current text of each source that still exists."""
-        return dict(self.model._default_manager.filter(pk__in=ids).values_list("pk", self.field))
 
 
 class SourceRegistry:
@@ -45,8 +34,18 @@ class SourceRegistry:
         if source.label in self._sources:
             return self._sources[source.label]
         self._sources[source.label] = source
-        post_save.connect(_source_saved, sender=model, dispatch_uid=f"embeddings-save-{source.label}")
-        post_delete.connect(_source_deleted, sender=model, dispatch_uid=f"embeddings-delete-{source.label}")
+        post_save.connect(
+            partial(source_saved, source),
+            sender=model,
+            weak=False,
+            dispatch_uid=f"embeddings-save-{source.label}",
+        )
+        post_delete.connect(
+            partial(source_deleted, source),
+            sender=model,
+            weak=False,
+            dispatch_uid=f"embeddings-delete-{source.label}",
+        )
         return source
 
     def get(self, label: str) -> EmbeddedSource:
@@ -64,18 +63,3 @@ class SourceRegistry:
 
 registry = SourceRegistry()
 register = registry.register
-
-
-def _source_saved(sender: type[models.Model], instance: models.Model, raw: bool = False, **kwargs) -> None:
-    if raw:  # loaddata: leave embedding to the sweep command
-        return
-    from embeddings.vector_services import vectors_request_for_active
-
-    source = registry.for_model(sender)
-    vectors_request_for_active(source, {instance.pk: getattr(instance, source.field)})
-
-
-def _source_deleted(sender: type[models.Model], instance: models.Model, **kwargs) -> None:
-    from embeddings.vector_services import vectors_delete
-
-    vectors_delete(registry.for_model(sender), [instance.pk])

@@ -1,33 +1,25 @@
-"""Writes to stored vectors: request (pending), claim, store, fail, delete, re-embed, backfill.
+"""Writes to stored vectors on the web side: request (pending), delete, re-embed, backfill.
 
 A source text that needs a vector gets a `pending` row in the same transaction as the
 write, and after commit one task per (source type, config) carries all ids of that
-commit to the worker, which embeds them in chunks (`embeddings.embed_sources`).
+commit to the worker, which embeds them in chunks (`embeddings.embed_sources`; the
+worker's writes are in embeddings.vectors.storage).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 from django.db import transaction
-from django.utils import timezone
 
+from embeddings.client.dispatch import send_embed_sources
 from embeddings.conf import embedding_setting
-from embeddings.models import EmbeddingConfig, StoredVector, VectorState
-from embeddings.registry import EmbeddedSource
-from embeddings.selectors import config_get_active
+from embeddings.models import EmbeddingConfig, StoredVector, VectorState, hash_text
+from embeddings.vectors.sources import EmbeddedSource
 
 logger = logging.getLogger(__name__)
-
-MAX_ERROR_CHARS = 2000
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def vectors_request(
@@ -38,7 +30,7 @@ def vectors_request(
     Unless `force`, a source whose text is unchanged since its vector was made (or queued)
     is skipped, so saving a message without editing it costs no forward pass.
     """
-    hashes = {source_id: text_hash(text or "") for source_id, text in texts.items()}
+    hashes = {source_id: hash_text(text or "") for source_id, text in texts.items()}
     if not force:
         existing = StoredVector.objects.filter(
             source_type=source.label, config=config, source_id__in=list(hashes)
@@ -74,7 +66,7 @@ def vectors_request(
 
 def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) -> list[int]:
     """What a save of a registered source does: pending for the active config (none: nothing to do)."""
-    config = config_get_active()
+    config = EmbeddingConfig.objects.active()
     if config is None:
         return []
     return vectors_request(source, texts, config)
@@ -110,14 +102,12 @@ def vectors_schedule(source_type: str, ids: Sequence[int], config_id: int) -> No
 
 def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int) -> int:
     """Send the ids to the worker in chunks; returns the number of tasks. Rows stay pending on failure."""
-    from embeddings.tasks import embed_sources
-
     chunk = embedding_setting("SOURCE_CHUNK_SIZE")
     unique = sorted(set(ids))
     tasks = 0
     for start in range(0, len(unique), chunk):
         try:
-            embed_sources.delay(source_type, unique[start : start + chunk], config_id)
+            send_embed_sources(source_type, unique[start : start + chunk], config_id)
         except Exception:  # broker down: `manage.py embed_pending` picks the rows up later
             logger.exception(
                 "could not enqueue embedding of %s %s rows", len(unique[start : start + chunk]), source_type
@@ -130,43 +120,6 @@ def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int) -> int
 def vectors_delete(source: EmbeddedSource, ids: Iterable[int]) -> int:
     deleted, _ = StoredVector.objects.filter(source_type=source.label, source_id__in=list(ids)).delete()
     return deleted
-
-
-def vectors_claim(config_id: int, source_type: str, ids: Sequence[int], limit: int) -> list[StoredVector]:
-    """Lock up to `limit` pending rows among `ids`, skipping rows another task holds. Needs a transaction."""
-    return list(
-        StoredVector.objects.select_for_update(skip_locked=True)
-        .filter(
-            config_id=config_id, source_type=source_type, source_id__in=list(ids), state=VectorState.PENDING
-        )
-        .only("id", "source_id", "text_hash")
-        .order_by("id")[:limit]
-    )
-
-
-def vectors_store(
-    rows: Sequence[StoredVector], texts: Sequence[str], vectors: np.ndarray, config: EmbeddingConfig
-) -> None:
-    """Save the vectors of claimed rows with their provenance."""
-    now = timezone.now()
-    for row, text, vector in zip(rows, texts, vectors, strict=True):
-        StoredVector.objects.filter(pk=row.pk).update(
-            embedding=vector,
-            state=VectorState.EMBEDDED,
-            error="",
-            text_hash=text_hash(text),
-            model=config.model,
-            revision=config.revision,
-            backend=config.backend,
-            embedded_at=now,
-            updated_at=now,
-        )
-
-
-def vectors_fail(rows: Sequence[StoredVector], message: str) -> None:
-    StoredVector.objects.filter(pk__in=[row.pk for row in rows]).update(
-        state=VectorState.FAILED, error=message[:MAX_ERROR_CHARS], updated_at=timezone.now()
-    )
 
 
 def vectors_reembed(source: EmbeddedSource, ids: Sequence[int], config: EmbeddingConfig) -> list[int]:

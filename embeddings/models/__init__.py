@@ -1,0 +1,21 @@
+"""The embeddings app's models, one module per concern; Django finds them all through this package."""
+
+from embeddings.models.configs import (
+    Backend,
+    EmbeddingConfig,
+    InputOverflow,
+    Precision,
+    Provider,
+)
+from embeddings.models.vectors import StoredVector, VectorState, hash_text
+
+__all__ = [
+    "Backend",
+    "EmbeddingConfig",
+    "InputOverflow",
+    "Precision",
+    "Provider",
+    "StoredVector",
+    "VectorState",
+    "hash_text",
+]

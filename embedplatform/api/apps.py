@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PlatformApiConfig(AppConfig):
+    """The project's API plumbing (auth, errors, schema, throttling) as an app, so it registers its own checks."""
+
+    name = "embedplatform.api"
+    label = "platform_api"
+    verbose_name = "Platform API"
+
+    def ready(self) -> None:
+        from embedplatform.api import checks  # noqa: F401  (registers the API_RATE_LIMIT check)
