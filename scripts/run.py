@@ -21,26 +21,23 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from embedplatform.devstack.commands import celery_worker_command, gunicorn_command  # noqa: E402
 from embedplatform.devstack.postgres import PostgresServer  # noqa: E402
 from embedplatform.devstack.redis_server import RedisServer  # noqa: E402
 from embedplatform.devstack.supervisor import Supervisor, die_with_parent  # noqa: E402
+from embedplatform.serve import command_line  # noqa: E402
 
 
 def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "python"), "manage.py", *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+def run(env: dict[str, str], command: list[str]) -> str:
+    result = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     return result.stdout.strip()
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return run(env, [str(BIN / "python"), "manage.py", *args])
 
 
 def wait_healthy(base_url: str, timeout: float) -> dict:
@@ -82,33 +79,25 @@ def main() -> int:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "embedplatform.settings"),
     }
-    host, port = env.get("HOST", "127.0.0.1"), env.get("PORT", "8000")
+    env.setdefault("HOST", "127.0.0.1")
+    env.setdefault("PORT", "8000")
+    host, port = env["HOST"], env["PORT"]
     started: list = []
     began = time.monotonic()
     supervisor = Supervisor()
     try:
         data = Path(env.get("EMBEDPLATFORM_DATA_DIR", ROOT / ".data"))
         start_services(env, started, data)
-        manage(env, "migrate", "--noinput")
-        print(manage(env, "embedding_config", "ensure"), flush=True)
+        print(run(env, command_line("prepare")), flush=True)  # migrate, ensure an active config
         login = manage(env, "create_demo_superuser", "--password-file", str(data / "admin-password"))
         api_key = manage(env, "create_demo_api_key", "--key-file", str(data / "demo-api-key"))
         if env.get("SEED_DEMO", "1") != "0":  # first run: a demo corpus to search (SEED_DEMO=0 skips it)
             print(manage(env, "seed_demo", "--if-empty"), flush=True)
         # Queued embedding tasks do not outlive the embedded Redis: queue again whatever is still pending.
         print(manage(env, "embed_pending"), flush=True)
-        supervisor.start(
-            "worker",
-            celery_worker_command(BIN, "worker1@%h", env.get("WORKER_CONCURRENCY", "8")),
-            env,
-            cwd=str(ROOT),
-        )
-        supervisor.start(
-            "web",
-            gunicorn_command(BIN, f"{host}:{port}", env.get("WEB_WORKERS", "2"), env.get("WEB_THREADS", "8")),
-            env,
-            cwd=str(ROOT),
-        )
+        worker_env = {"WORKER_NAME": "worker1@%h", **env}
+        supervisor.start("worker", command_line("worker"), worker_env, cwd=str(ROOT))
+        supervisor.start("web", command_line("web"), env, cwd=str(ROOT))
         base_url = f"http://{host}:{port}"
         report = wait_healthy(base_url, float(env.get("RUN_READY_TIMEOUT", "120")))
         print("\n" + "=" * 72)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +13,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from embedplatform.devstack.commands import celery_worker_command
+from embedplatform.serve import command_line
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 
 
 def _database_url_for(name: str) -> str:
@@ -35,6 +33,8 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
         "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
         "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
         "EMBEDDING_WORKER_HEARTBEAT_SECONDS": "0.5",
+        "WORKER_NAME": "test-worker@%h",
+        "WORKER_CONCURRENCY": "4",
     }
     log = (
         open(ROOT / ".pytest_cache" / "celery-worker.log", "wb")
@@ -42,7 +42,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
         else subprocess.DEVNULL
     )
     process = subprocess.Popen(
-        celery_worker_command(BIN, "test-worker@%h", 4),
+        command_line("worker"),
         env=env,
         cwd=ROOT,
         stdout=log,

@@ -20,16 +20,13 @@ def test_services_and_images():
     assert all(services[name]["build"] == "." for name in ("migrate", "web", "worker"))
 
 
-def test_commands_run_gunicorn_celery_and_migrations():
+def test_every_app_service_starts_the_same_process_definition_as_make_run():
+    """web, worker and migrate run `python -m embedplatform.serve <role>`, the command make run starts too
+    (embedplatform/serve.py holds each command line once)."""
     services = compose()["services"]
 
-    assert services["web"]["command"][:2] == ["gunicorn", "embedplatform.wsgi:application"]
-    worker = services["worker"]["command"]
-    assert worker[:4] == ["celery", "-A", "embedplatform", "worker"]
-    assert worker[worker.index("--pool") + 1] == "threads"
-    assert "embeddings" in worker[worker.index("-Q") + 1].split(",")
-    assert "migrate --noinput" in services["migrate"]["command"][-1]
-    assert "embedding_config ensure" in services["migrate"]["command"][-1]
+    for service, role in (("web", "web"), ("worker", "worker"), ("migrate", "prepare")):
+        assert services[service]["command"] == ["python", "-m", "embedplatform.serve", role]
 
 
 def test_environment_wiring_points_every_app_service_at_db_and_redis():
@@ -50,13 +47,6 @@ def test_the_worker_keeps_models_in_a_shared_cache_volume():
 
     assert "model-cache:/models" in document["services"]["worker"]["volumes"]
     assert "model-cache" in document["volumes"]
-
-
-def test_the_image_installs_cpu_torch_and_the_default_model_at_build_time():
-    dockerfile = (ROOT / "Dockerfile").read_text()
-
-    assert "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" in dockerfile
-    assert "catalog.find('all-MiniLM-L6-v2')" in dockerfile
 
 
 def test_env_example_names_the_first_config_variables():

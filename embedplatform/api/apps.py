@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class PlatformApiConfig(AppConfig):
-    """The project's API plumbing (auth, errors, schema, throttling) as an app, so it registers its own checks."""
+    """The project's API plumbing (auth, errors, schema, throttling), as an app that registers its checks."""
 
     name = "embedplatform.api"
     label = "platform_api"
