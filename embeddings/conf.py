@@ -24,8 +24,10 @@ DEFAULTS: dict[str, Any] = {
     # Worker.
     "DEVICE": "cpu",
     "TORCH_THREADS": None,  # all cores of the worker
+    # Texts per forward pass when requests queue up (one larger request still goes whole).
     "BATCH_MAX_TEXTS": 64,
-    "BATCH_MAX_WAIT_MS": 5.0,
+    # Vectors kept per worker process for repeated (config, text) pairs; 0 turns the cache off.
+    "CACHE_SIZE": 10_000,
     "WORKER_HEARTBEAT_SECONDS": 2.0,
     "WORKER_STALE_SECONDS": 10.0,
     "WORKER_MAX_MODELS": 3,

@@ -62,7 +62,7 @@ def project_copy(tmp_path: Path) -> Path:
             "Web-side code never imports worker code, the runtime or a model library BROKEN",
         ),
         (
-            "embeddings/runtime/batcher.py",
+            "embeddings/runtime/runner.py",
             "from django.conf import settings",
             "The model runtime knows nothing of Django, Celery or the project BROKEN",
         ),

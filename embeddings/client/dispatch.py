@@ -4,16 +4,11 @@ worker code). Routing to queues is the settings' job (CELERY_TASK_ROUTES)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from celery.result import AsyncResult
 
 from embeddings.wire import tasks
 from embedplatform.celery import app
-
-
-def send_embed_request(args: Sequence[Any], *, expires: float) -> AsyncResult:
-    return app.send_task(tasks.EMBED_REQUEST, args=list(args), expires=expires)
 
 
 def send_embed_sources(source_type: str, source_ids: Sequence[int], config_id: int) -> AsyncResult:

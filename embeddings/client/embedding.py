@@ -1,32 +1,49 @@
-"""Embedding on the web side: send texts to a worker that has the model, wait a bounded time.
+"""Embedding on the web side: hand texts to a worker that has the model, wait a bounded time.
 
-The web process never loads a model; this is the only way it gets vectors.
+The web process never loads a model; this is the only way it gets vectors. A request goes onto its
+config's Redis list with one Lua call that first checks that a live worker serves that config, so no
+worker means an immediate 503. Whichever worker is free takes it (more workers, on any machine, means
+more takers) and answers on a key of the request's own. The wait is cut in slices: between slices, a
+request taken by a worker that has since died, or one that no worker serves any more, ends at once with
+a 503 instead of waiting out the timeout.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-import celery.exceptions
-import kombu.exceptions
 import numpy as np
 import redis
 
-from embeddings.client.dispatch import send_embed_request
-from embeddings.client.fleet import workers_serving
 from embeddings.conf import embedding_setting
 from embeddings.errors import ModelNotFound, ModelNotReady, WorkerFailed
 from embeddings.models import EmbeddingConfig
-from embeddings.wire.codec import vectors_from_base64
+from embeddings.redis_connection import get_redis
+from embeddings.wire.keys import reply_key, request_queue_key, serving_key, taken_key, worker_alive_key
 from embeddings.wire.replies import ReplyErrorCode
+from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api.errors import ApiError, InvalidInput
 
-_ERRORS_BY_CODE: dict[str, type[ApiError]] = {
+WAIT_SLICE_SECONDS = 1.0
+
+_ERRORS_BY_CODE: dict[ReplyErrorCode, type[ApiError]] = {
     ReplyErrorCode.CONFIG_NOT_FOUND: ModelNotFound,
     ReplyErrorCode.MODEL_NOT_LOADED: ModelNotReady,
     ReplyErrorCode.INVALID_INPUT: InvalidInput,
+    ReplyErrorCode.WORKER_ERROR: WorkerFailed,
 }
+
+# KEYS: the config's serving set, its request list. ARGV: oldest live heartbeat time, the request.
+_SUBMIT = """
+if redis.call('ZCOUNT', KEYS[1], ARGV[1], '+inf') == 0 then
+  return 0
+end
+redis.call('LPUSH', KEYS[2], ARGV[2])
+return 1
+"""
 
 
 @dataclass(frozen=True)
@@ -52,35 +69,70 @@ def embed_token_ids(
     )
 
 
+@cache
+def _submit_script() -> redis.commands.core.Script:
+    return get_redis().register_script(_SUBMIT)
+
+
 def _embed(
     config: EmbeddingConfig, inputs: list, *, count_tokens: bool, inputs_are_token_ids: bool
 ) -> EmbeddingBatch:
-    if not workers_serving(config.pk):
-        raise ModelNotReady(
-            f"no embedding worker has model '{config.model}' (config {config.pk}) loaded yet; "
-            "start a worker or retry shortly"
-        )
-    options = [count_tokens, inputs_are_token_ids, config.input_overflow]
-    reply = _call_worker([config.pk, inputs, *options])
-    if "error" in reply:
-        error = reply["error"]
-        raise _ERRORS_BY_CODE.get(error["code"], WorkerFailed)(error["message"], param=error.get("param"))
-    vectors = vectors_from_base64(reply["vectors"], reply["dimensions"])
-    return EmbeddingBatch(
-        vectors=vectors, config_id=reply["config_id"], token_counts=reply.get("token_counts")
-    )
-
-
-def _call_worker(args: list) -> dict:
     timeout = embedding_setting("REQUEST_TIMEOUT_SECONDS")
+    request = EmbedRequest(
+        config_id=config.pk,
+        inputs=inputs,
+        deadline=time.time() + timeout,
+        inputs_are_token_ids=inputs_are_token_ids,
+        count_tokens=count_tokens,
+        input_overflow=config.input_overflow,
+    )
     try:
-        result = send_embed_request(args, expires=timeout)
-        reply = result.get(timeout=timeout)
-    except celery.exceptions.TimeoutError as error:
-        raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly") from error
-    except (kombu.exceptions.OperationalError, redis.RedisError, ConnectionError) as error:
-        raise ModelNotReady("the task broker (Redis) is unreachable") from error
-    except Exception as error:  # the task itself raised: the message is the worker's
-        raise WorkerFailed(f"the embedding worker failed: {type(error).__name__}") from error
-    result.forget()
-    return reply
+        reply = _submit_and_wait(config, request, timeout)
+    except redis.RedisError as error:
+        raise ModelNotReady("the embedding queue (Redis) is unreachable; retry shortly") from error
+    if reply.error_code is not None:
+        raise _ERRORS_BY_CODE[reply.error_code](reply.error_message, param=reply.error_param)
+    return EmbeddingBatch(vectors=reply.vectors, config_id=reply.config_id, token_counts=reply.token_counts)
+
+
+def _live_since() -> float:
+    return time.time() - embedding_setting("WORKER_STALE_SECONDS")
+
+
+def _submit_and_wait(config: EmbeddingConfig, request: EmbedRequest, timeout: float) -> EmbedReply:
+    client = get_redis()
+    payload = request.to_bytes()
+    queued = _submit_script()(
+        keys=[serving_key(config.pk), request_queue_key(config.pk)], args=[_live_since(), payload]
+    )
+    if not queued:
+        raise _not_served(config)
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        answer = client.blpop([reply_key(request.id)], timeout=min(WAIT_SLICE_SECONDS, remaining))
+        if answer is not None:
+            return EmbedReply.from_bytes(answer[1])
+        _check_progress(client, config, request, payload)
+    client.lrem(request_queue_key(config.pk), 1, payload)  # nobody will wait for it any more
+    raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly")
+
+
+def _check_progress(
+    client: redis.Redis, config: EmbeddingConfig, request: EmbedRequest, payload: bytes
+) -> None:
+    """Raise when the request can no longer be answered: its worker died, or nobody serves its config."""
+    taker = client.get(taken_key(request.id))
+    if taker is not None:
+        if not client.exists(worker_alive_key(taker.decode())):
+            raise WorkerFailed("the embedding worker handling this request stopped; retry")
+        return
+    if client.zcount(serving_key(config.pk), _live_since(), "+inf") == 0:
+        client.lrem(request_queue_key(config.pk), 1, payload)
+        raise _not_served(config)
+
+
+def _not_served(config: EmbeddingConfig) -> ModelNotReady:
+    return ModelNotReady(
+        f"no embedding worker has model '{config.model}' (config {config.pk}) loaded yet; "
+        "start a worker or retry shortly"
+    )

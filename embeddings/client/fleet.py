@@ -12,24 +12,35 @@ import redis
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
 from embeddings.redis_connection import get_redis
-from embeddings.wire.keys import WORKER_HEARTBEAT_PREFIX
+from embeddings.wire.keys import WORKERS, serving_key, worker_heartbeat_key
+
+
+def _live_since() -> float:
+    return time.time() - embedding_setting("WORKER_STALE_SECONDS")
 
 
 def worker_list() -> list[dict[str, Any]]:
     """Heartbeats of the workers seen in the last WORKER_STALE_SECONDS; [] when Redis is unreachable."""
     client = get_redis()
-    stale_before = time.time() - embedding_setting("WORKER_STALE_SECONDS")
     try:
-        keys = sorted(client.scan_iter(match=WORKER_HEARTBEAT_PREFIX + "*", count=100))
-        raw = client.mget(keys) if keys else []
+        names = sorted(name.decode() for name in client.smembers(WORKERS))
+        raw = client.mget([worker_heartbeat_key(name) for name in names]) if names else []
+        gone = [name for name, item in zip(names, raw, strict=True) if item is None]
+        if gone:  # stopped without saying so (killed): their heartbeat expired
+            client.srem(WORKERS, *gone)
     except redis.RedisError:
         return []
     workers = [json.loads(item) for item in raw if item]
-    return [worker for worker in workers if worker.get("heartbeat_at", 0) >= stale_before]
+    return [worker for worker in workers if worker.get("heartbeat_at", 0) >= _live_since()]
 
 
-def workers_serving(config_id: int) -> list[dict[str, Any]]:
-    return [worker for worker in worker_list() if config_id in worker.get("loaded_config_ids", [])]
+def workers_serving(config_id: int) -> list[str]:
+    """Names of the live workers that have this config loaded."""
+    try:
+        names = get_redis().zrangebyscore(serving_key(config_id), _live_since(), "+inf")
+    except redis.RedisError:
+        return []
+    return sorted(name.decode() for name in names)
 
 
 def health_report() -> dict[str, Any]:

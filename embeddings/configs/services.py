@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +24,7 @@ def _validation_message(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def config_create(
+def config_build(
     *,
     model: str,
     provider: str = "local",
@@ -33,16 +35,15 @@ def config_create(
     normalize: bool | None = None,
     revision: str = "",
     input_overflow: str = "truncate",
-    activate: bool = False,
 ) -> EmbeddingConfig:
-    """A new config; catalog models fill in what is not given. Never edits an existing one."""
+    """An unsaved config; catalog models fill in what is not given."""
     entry = catalog.find(model)
     if entry is None and not dimensions:
         raise ConfigError(
             f"model '{model}' is not in the catalog: give its dimensions (EMBEDDING_DIMENSIONS)",
             param="dimensions",
         )
-    config = EmbeddingConfig(
+    return EmbeddingConfig(
         provider=provider,
         model=entry.name if entry else model,
         revision=revision,
@@ -53,6 +54,11 @@ def config_create(
         normalize=(entry.normalize if entry else True) if normalize is None else normalize,
         input_overflow=input_overflow,
     )
+
+
+def config_create(*, activate: bool = False, **fields: Any) -> EmbeddingConfig:
+    """A new config (see config_build for the fields). Never edits an existing one."""
+    config = config_build(**fields)
     try:
         config.full_clean(exclude=["is_active"])
     except ValidationError as error:

@@ -1,7 +1,7 @@
 """The per-process model holder: loads, warms up and serves several models, keyed by config id.
 
-Configs whose weights are identical share one loaded model. Each loaded model has its
-own MicroBatcher, so concurrent requests for it become one forward pass.
+Configs whose weights are identical share one loaded model. Each loaded model has its own ModelRunner, the
+one thread that touches its encoder; a source factory gives each runner the requests it should serve.
 """
 
 from __future__ import annotations
@@ -13,18 +13,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.runtime.batcher import MicroBatcher
 from embeddings.runtime.encoder import Encoder
 from embeddings.runtime.errors import DimensionMismatch
+from embeddings.runtime.runner import ModelRunner, WorkSource
 from embeddings.runtime.spec import ModelSpec
 
 WARMUP_TEXTS = ["warm up the model", "a second, somewhat longer sentence to warm up padding paths"]
+
+# Given a callable that says which config ids a loaded model serves right now, the requests it should run.
+SourceFactory = Callable[[Callable[[], Sequence[int]]], WorkSource]
+
+
+class ServedConfigs:
+    """The config ids one loaded model serves. Replaced whole, never mutated, so the runner's thread reads
+    it without a lock."""
+
+    def __init__(self) -> None:
+        self.ids: tuple[int, ...] = ()
+
+    def __call__(self) -> tuple[int, ...]:
+        return self.ids
 
 
 @dataclass
 class LoadedModel:
     encoder: Encoder
-    batcher: MicroBatcher
+    runner: ModelRunner
+    served: ServedConfigs
 
 
 class ModelHolder:
@@ -33,12 +48,12 @@ class ModelHolder:
         load: Callable[[ModelSpec], Encoder],
         max_models: int = 3,
         batch_max_texts: int = 64,
-        batch_max_wait: float = 0.005,
+        source_factory: SourceFactory | None = None,
     ) -> None:
         self._load = load
         self._max_models = max_models
         self._batch_max_texts = batch_max_texts
-        self._batch_max_wait = batch_max_wait
+        self._source_factory = source_factory
         self._lock = threading.RLock()
         self._models: OrderedDict[tuple[object, ...], LoadedModel] = OrderedDict()
         self._specs: dict[int, ModelSpec] = {}
@@ -55,21 +70,22 @@ class ModelHolder:
         with self._lock:
             loaded = self._models.get(spec.weights_key)
             if loaded is None:
-                loaded = self._load_new(spec)
+                encoder = self._load(spec)
+                encoder.encode(WARMUP_TEXTS)  # on this thread: the runner does not exist yet
+                self._check_dimensions(spec, encoder)
+                loaded = self._models[spec.weights_key] = self._start(spec, encoder)
             self._check_dimensions(spec, loaded.encoder)
             self._models.move_to_end(spec.weights_key)
             self._specs[spec.config_id] = spec
+            loaded.served.ids = tuple(sorted({*loaded.served.ids, spec.config_id}))
             self._evict()
             return loaded.encoder
 
-    def _load_new(self, spec: ModelSpec) -> LoadedModel:
-        encoder = self._load(spec)
-        encoder.encode(WARMUP_TEXTS)
-        loaded = LoadedModel(
-            encoder, MicroBatcher(encoder.encode, self._batch_max_texts, self._batch_max_wait)
-        )
-        self._models[spec.weights_key] = loaded
-        return loaded
+    def _start(self, spec: ModelSpec, encoder: Encoder) -> LoadedModel:
+        served = ServedConfigs()
+        source = self._source_factory(served) if self._source_factory else None
+        runner = ModelRunner(encoder, source, self._batch_max_texts, name=spec.name)
+        return LoadedModel(encoder=encoder, runner=runner, served=served)
 
     @staticmethod
     def _check_dimensions(spec: ModelSpec, encoder: Encoder) -> None:
@@ -83,7 +99,8 @@ class ModelHolder:
         limit = self._max_models if keep is None else keep
         while len(self._models) > limit:
             weights_key, loaded = self._models.popitem(last=False)
-            loaded.batcher.stop()
+            loaded.served.ids = ()
+            loaded.runner.stop()
             for config_id in [cid for cid, spec in self._specs.items() if spec.weights_key == weights_key]:
                 del self._specs[config_id]
 
@@ -94,12 +111,12 @@ class ModelHolder:
         return self._loaded(config_id).encoder
 
     def encode(self, config_id: int, texts: Sequence[str], timeout: float | None = None) -> np.ndarray:
-        """Vectors for texts, batched with other callers' texts for the same model."""
-        return self._loaded(config_id).batcher.encode(texts, timeout)
+        """Vectors for texts, batched with the other work of the same model, on its runner thread."""
+        return self._loaded(config_id).runner.encode(texts, timeout)
 
     def encode_bulk(self, config_id: int, texts: Sequence[str], timeout: float | None = None) -> np.ndarray:
         """Vectors for bulk work (stored sources), yielding to interactive requests between pieces."""
-        return self._loaded(config_id).batcher.encode_bulk(texts, timeout)
+        return self._loaded(config_id).runner.encode_bulk(texts, timeout)
 
     def _loaded(self, config_id: int) -> LoadedModel:
         spec = self._specs.get(config_id)

@@ -1,4 +1,3 @@
 """Celery task names. The web side sends tasks by name; only workers import the task functions."""
 
-EMBED_REQUEST = "embeddings.embed_request"
 EMBED_SOURCES = "embeddings.embed_sources"

@@ -1,15 +1,32 @@
-"""The one ModelHolder of this worker process, and loading configs into it."""
+"""The one ModelHolder of this worker process, and loading configs into it.
+
+Every model it loads gets a runner that takes this worker's share of the embed requests of the configs
+the model serves, straight from Redis (embeddings.worker.serving)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache, partial
 
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
+from embeddings.redis_connection import get_redis
 from embeddings.runtime.holder import ModelHolder
 from embeddings.runtime.loader import load_encoder
 from embeddings.runtime.spec import ModelSpec
+from embeddings.worker.identity import worker_name
 from embeddings.worker.model_specs import spec_for_config
+from embeddings.worker.serving import RedisRequestSource
+from embeddings.worker.vector_cache import VectorCache
+
+
+@cache
+def vector_cache() -> VectorCache:
+    return VectorCache(embedding_setting("CACHE_SIZE"))
+
+
+def _request_source(config_ids: Callable[[], Sequence[int]]) -> RedisRequestSource:
+    return RedisRequestSource(get_redis(), worker_name(), config_ids, vector_cache())
 
 
 @cache
@@ -23,7 +40,7 @@ def process_holder() -> ModelHolder:
         load=load,
         max_models=embedding_setting("WORKER_MAX_MODELS"),
         batch_max_texts=embedding_setting("BATCH_MAX_TEXTS"),
-        batch_max_wait=embedding_setting("BATCH_MAX_WAIT_MS") / 1000,
+        source_factory=_request_source,
     )
 
 

@@ -1,22 +1,64 @@
-"""What the embed task does inside the worker: ensure the model, turn token ids into text, check input
-lengths, encode, pack the reply. Input problems come back as an error payload the web side maps to a 400."""
+"""Serving embed requests inside the worker: take them from Redis when a model is free, answer in Redis.
+
+Each loaded model's runner (embeddings.runtime.runner) takes requests from a RedisRequestSource: at most a
+batch's worth, from the lists of every config that model serves, marking each one with this worker's name
+so the web side can tell a dead worker from a slow one. All tokenizer work of a request (decoding token
+ids, counting tokens, the reject-overflow check) happens on the runner thread, as does the forward pass;
+the replies of a pass leave in one pipeline. A request whose caller has given up is dropped unanswered.
+No request text ever reaches a log or an error message.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import logging
+import time
+from collections.abc import Callable, Sequence
+from functools import cached_property
 
-from embeddings.conf import embedding_setting
-from embeddings.models import EmbeddingConfig, InputOverflow
+import numpy as np
+import redis
+
+from embeddings.models import InputOverflow
 from embeddings.runtime.encoder import Encoder
-from embeddings.runtime.errors import ModelLoadError
-from embeddings.wire.codec import vectors_to_base64
-from embeddings.wire.replies import ReplyErrorCode, error_reply
-from embeddings.worker.process_models import ensure_config_loaded, process_holder
+from embeddings.wire.keys import reply_key, request_queue_key, taken_key
+from embeddings.wire.replies import ReplyErrorCode
+from embeddings.wire.requests import EmbedReply, EmbedRequest
+from embeddings.worker.vector_cache import VectorCache
+
+logger = logging.getLogger(__name__)
+
+REPLY_TTL_SECONDS = 60
+TAKEN_TTL_SECONDS = 300
+
+# KEYS: request lists, in priority order. ARGV: max texts, worker name, taken-key prefix, its expiry.
+# Takes whole requests from the tail (oldest first) while they fit; one larger request goes alone.
+_TAKE = """
+local taken, texts = {}, 0
+local max_texts = tonumber(ARGV[1])
+for _, key in ipairs(KEYS) do
+  while true do
+    local item = redis.call('LINDEX', key, -1)
+    if not item then break end
+    local id, count = string.match(item, '^(%w+) (%d+) ')
+    count = tonumber(count)
+    if #taken > 0 and texts + count > max_texts then return taken end
+    redis.call('RPOP', key)
+    redis.call('SET', ARGV[3] .. id, ARGV[2], 'EX', tonumber(ARGV[4]))
+    taken[#taken + 1] = item
+    texts = texts + count
+    if texts >= max_texts then return taken end
+  end
+end
+return taken
+"""
 
 
 class InputRejected(Exception):
-    """An input the model cannot take; the message names the input's index and the limit."""
+    """An input the model cannot take; the message names the input's index and the limit, never its text."""
+
+
+class RequestExpired(Exception):
+    """The caller stopped waiting before the request was taken."""
 
 
 def texts_from_token_ids(encoder: Encoder, token_id_lists: Sequence[Sequence[int]]) -> list[str]:
@@ -44,35 +86,132 @@ def check_lengths(token_counts: Sequence[int], max_seq_length: int) -> None:
             )
 
 
-def embed_for_task(
-    config_id: int,
-    inputs: list[Any],
-    count_tokens: bool,
-    inputs_are_token_ids: bool = False,
-    input_overflow: str = InputOverflow.TRUNCATE,
-) -> dict[str, Any]:
-    try:
-        spec = ensure_config_loaded(config_id)
-    except EmbeddingConfig.DoesNotExist:
-        return error_reply(ReplyErrorCode.CONFIG_NOT_FOUND, f"embedding config {config_id} does not exist")
-    except ModelLoadError as error:
-        return error_reply(ReplyErrorCode.MODEL_NOT_LOADED, str(error))
-    holder = process_holder()
-    encoder = holder.encoder(config_id)
-    rejecting = input_overflow == InputOverflow.REJECT
-    try:
-        texts = texts_from_token_ids(encoder, inputs) if inputs_are_token_ids else inputs
-        token_counts = encoder.count_tokens(texts) if count_tokens or rejecting else None
+class RequestWork:
+    """One embed request on a runner: texts in, a reply out (cached vectors skip the forward pass)."""
+
+    def __init__(self, request: EmbedRequest, source: RedisRequestSource) -> None:
+        self.request = request
+        self.size = len(request.inputs)
+        self._source = source
+        self._texts: list[str] = []
+        self._cached: list[np.ndarray | None] = []
+        self._token_counts: list[int] | None = None
+
+    def texts(self, encoder: Encoder) -> list[str]:
+        request = self.request
+        if time.time() > request.deadline:
+            raise RequestExpired
+        texts = (
+            texts_from_token_ids(encoder, request.inputs) if request.inputs_are_token_ids else request.inputs
+        )
+        rejecting = request.input_overflow == InputOverflow.REJECT
+        if request.count_tokens or rejecting:
+            self._token_counts = encoder.count_tokens(texts)
         if rejecting:
-            check_lengths(token_counts, spec.max_seq_length)
-    except InputRejected as error:
-        return error_reply(ReplyErrorCode.INVALID_INPUT, str(error), param="input")
-    vectors = holder.encode(config_id, texts, timeout=embedding_setting("REQUEST_TIMEOUT_SECONDS"))
-    reply: dict[str, Any] = {
-        "config_id": config_id,
-        "dimensions": int(vectors.shape[1]),
-        "vectors": vectors_to_base64(vectors),
-    }
-    if count_tokens:
-        reply["token_counts"] = token_counts
-    return reply
+            check_lengths(self._token_counts, encoder.max_seq_length)
+        self._texts = texts
+        self._cached = self._source.cache.get_many(request.config_id, texts)
+        return [text for text, vector in zip(texts, self._cached, strict=True) if vector is None]
+
+    def done(self, vectors: np.ndarray) -> None:
+        missing = [text for text, vector in zip(self._texts, self._cached, strict=True) if vector is None]
+        self._source.cache.put_many(self.request.config_id, missing, vectors)
+        fresh = iter(vectors)
+        rows = [vector if vector is not None else next(fresh) for vector in self._cached]
+        dimensions = vectors.shape[1]
+        merged = np.array(rows, dtype=np.float32).reshape(len(rows), dimensions)
+        self._source.reply(self.request, EmbedReply(self.request.config_id, merged, self._token_counts))
+
+    def failed(self, error: Exception) -> None:
+        if isinstance(error, RequestExpired):
+            return  # nobody waits for it any more
+        if isinstance(error, InputRejected):
+            code, message, param = ReplyErrorCode.INVALID_INPUT, str(error), "input"
+        else:  # the message may quote the input: only the type leaves the worker
+            logger.error(
+                "embed request for config %s failed: %s", self.request.config_id, type(error).__name__
+            )
+            code, message, param = (
+                ReplyErrorCode.WORKER_ERROR,
+                f"the embedding worker failed: {type(error).__name__}",
+                None,
+            )
+        reply = EmbedReply(self.request.config_id, error_code=code, error_message=message, error_param=param)
+        self._source.reply(self.request, reply)
+
+
+class RedisRequestSource:
+    """The requests of the configs one loaded model serves, taken from Redis for its runner."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        worker: str,
+        config_ids: Callable[[], Sequence[int]],
+        cache: VectorCache,
+    ) -> None:
+        self._client = client
+        self._worker = worker
+        self._config_ids = config_ids
+        self.cache = cache
+        self._replies: list[tuple[str, bytes]] = []
+        self._closed = False
+
+    @cached_property
+    def _take(self) -> redis.commands.core.Script:
+        return self._client.register_script(_TAKE)
+
+    def take(self, max_texts: int, wait: float) -> list[RequestWork]:
+        keys = [request_queue_key(config_id) for config_id in self._config_ids()]
+        if not keys or self._closed:
+            time.sleep(wait)
+            return []
+        try:
+            items = self._take(keys=keys, args=[max_texts, self._worker, taken_key(""), TAKEN_TTL_SECONDS])
+            if not items and wait > 0:
+                items = self._wait_for_one(keys, max_texts, wait)
+        except redis.RedisError as error:
+            logger.warning("cannot take embed requests from Redis: %s", error)
+            time.sleep(min(wait, 1.0) or 0.1)
+            return []
+        return [work for work in map(self._work, items) if work is not None]
+
+    def _wait_for_one(self, keys: list[str], max_texts: int, wait: float) -> list[bytes]:
+        popped = self._client.brpop(keys, timeout=wait)
+        if popped is None:
+            return []
+        first = popped[1]
+        size = int(first.split(b" ", 2)[1])
+        pipeline = self._client.pipeline(transaction=False)
+        pipeline.set(taken_key(first.split(b" ", 1)[0].decode()), self._worker, ex=TAKEN_TTL_SECONDS)
+        more = self._take(keys=keys, args=[max_texts - size, self._worker, taken_key(""), TAKEN_TTL_SECONDS],
+                          client=pipeline) if size < max_texts else None  # fmt: skip
+        results = pipeline.execute()
+        return [first, *(results[1] if more is not None else [])]
+
+    def _work(self, item: bytes) -> RequestWork | None:
+        try:
+            return RequestWork(EmbedRequest.from_bytes(item), self)
+        except (ValueError, KeyError, TypeError):
+            logger.error("dropped a malformed embed request")
+            return None
+
+    def reply(self, request: EmbedRequest, reply: EmbedReply) -> None:
+        self._replies.append((request.id, reply.to_bytes()))
+
+    def settle(self) -> None:
+        replies, self._replies = self._replies, []
+        if not replies:
+            return
+        pipeline = self._client.pipeline(transaction=False)
+        for request_id, data in replies:
+            pipeline.rpush(reply_key(request_id), data)
+            pipeline.expire(reply_key(request_id), REPLY_TTL_SECONDS)
+            pipeline.delete(taken_key(request_id))
+        try:
+            pipeline.execute()
+        except redis.RedisError as error:
+            logger.warning("could not deliver %s embed replies: %s", len(replies), error)
+
+    def close(self) -> None:
+        self._closed = True

@@ -1,4 +1,4 @@
-"""Celery signal hooks: start the model watcher in workers that consume the embeddings queue."""
+"""Celery signal hooks: in workers that take embedding work, start the model loader and the heartbeat."""
 
 from __future__ import annotations
 
@@ -7,32 +7,37 @@ from typing import Any
 from celery.signals import worker_ready, worker_shutdown
 
 from embeddings.wire import tasks
+from embeddings.worker.identity import set_worker_name
 
-_watchers: list[Any] = []
+_threads: list[Any] = []
 
 
 def _consumes_embedding_queue(consumer: Any) -> bool:
-    """Whether this worker takes embed requests (the settings' routes say which queue they go to)."""
+    """Whether this worker takes embedding tasks (the settings' routes say which queue they go to)."""
     queues = getattr(getattr(consumer, "task_consumer", None), "queues", None) or []
     names = {queue.name for queue in queues}
     if not names:
         return True
-    route = consumer.app.amqp.router.route({}, tasks.EMBED_REQUEST)
+    route = consumer.app.amqp.router.route({}, tasks.EMBED_SOURCES)
     return route["queue"].name in names
 
 
 @worker_ready.connect
-def start_model_watcher(sender: Any = None, **kwargs: Any) -> None:
+def start_model_threads(sender: Any = None, **kwargs: Any) -> None:
     if not _consumes_embedding_queue(sender):
         return
-    from embeddings.worker.watcher import ModelWatcher
+    from embeddings.worker.heartbeat import Heartbeat, worker_status
+    from embeddings.worker.loader import ModelLoader
 
-    watcher = ModelWatcher(name=getattr(sender, "hostname", None))
-    watcher.start()
-    _watchers.append(watcher)
+    set_worker_name(getattr(sender, "hostname", None))
+    loader = ModelLoader()
+    heartbeat = Heartbeat(lambda: worker_status(loader))
+    heartbeat.start()
+    loader.start()
+    _threads.extend([loader, heartbeat])
 
 
 @worker_shutdown.connect
-def stop_model_watcher(**kwargs: Any) -> None:
-    while _watchers:
-        _watchers.pop().stop()
+def stop_model_threads(**kwargs: Any) -> None:
+    while _threads:
+        _threads.pop().stop()

@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 
@@ -29,9 +30,22 @@ class Supervisor:
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(
-        self, name: str, command: Sequence[str], env: Mapping[str, str], cwd: str | None = None
+        self,
+        name: str,
+        command: Sequence[str],
+        env: Mapping[str, str],
+        cwd: str | None = None,
+        log: Path | None = None,
     ) -> None:
-        self.children[name] = subprocess.Popen(list(command), env=dict(env), cwd=cwd, preexec_fn=_child_setup)
+        """Start a child in its own process group; its output goes to `log` when given (else ours)."""
+        output = open(log, "ab") if log else None  # noqa: SIM115 - handed to the child, closed below
+        try:
+            self.children[name] = subprocess.Popen(
+                list(command), env=dict(env), cwd=cwd, preexec_fn=_child_setup, stdout=output, stderr=output
+            )
+        finally:
+            if output:
+                output.close()
 
     def first_exited(self) -> str | None:
         for name, process in self.children.items():

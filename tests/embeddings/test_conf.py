@@ -43,4 +43,7 @@ def test_env_example_documents_every_variable():
 def test_the_environment_overrides_a_default_with_the_right_type():
     assert setting_in_a_fresh_process("BATCH_MAX_TEXTS", {}) == repr(DEFAULTS["BATCH_MAX_TEXTS"])
     assert setting_in_a_fresh_process("BATCH_MAX_TEXTS", {"EMBEDDING_BATCH_MAX_TEXTS": "7"}) == "7"
-    assert setting_in_a_fresh_process("BATCH_MAX_WAIT_MS", {"EMBEDDING_BATCH_MAX_WAIT_MS": "2.5"}) == "2.5"
+    assert (
+        setting_in_a_fresh_process("REQUEST_TIMEOUT_SECONDS", {"EMBEDDING_REQUEST_TIMEOUT_SECONDS": "2.5"})
+        == "2.5"
+    )

@@ -23,7 +23,7 @@ def test_the_worker_runs_the_threads_pool_and_consumes_every_declared_queue():
 def test_embedding_tasks_are_routed_to_a_queue_that_workers_consume():
     declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
 
-    for name in (tasks.EMBED_REQUEST, tasks.EMBED_SOURCES):
+    for name in (tasks.EMBED_SOURCES,):
         assert app.amqp.router.route({}, name)["queue"].name in declared
 
 

@@ -1,0 +1,136 @@
+"""HTTP load on 127.0.0.1 with the standard library: keep-alive connections, bounded counts and durations."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+class Client:
+    """One keep-alive connection, as one API client would hold."""
+
+    def __init__(self, base_url: str, api_key: str, timeout: float = 60) -> None:
+        parts = urlsplit(base_url)
+        self._address = (parts.hostname, parts.port)
+        self._timeout = timeout
+        self._headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"}
+        self._connection: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, body: dict) -> tuple[int, dict, dict[str, str]]:
+        payload = json.dumps(body).encode()
+        for attempt in (1, 2):  # a keep-alive connection the server closed is reopened once
+            if self._connection is None:
+                self._connection = http.client.HTTPConnection(*self._address, timeout=self._timeout)
+            try:
+                self._connection.request("POST", path, payload, self._headers)
+                response = self._connection.getresponse()
+                data = response.read()
+                return response.status, json.loads(data or b"{}"), dict(response.getheaders())
+            except (http.client.HTTPException, ConnectionError):
+                self._connection.close()
+                self._connection = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def embed(self, texts: list[str], model: str) -> tuple[int, dict]:
+        status, body, _ = self.post("/v1/embeddings", {"model": model, "input": texts})
+        return status, body
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    texts: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def texts_per_second(self) -> float:
+        return self.texts / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> dict:
+        return {
+            "requests": self.requests,
+            "texts": self.texts,
+            "seconds": round(self.seconds, 3),
+            "requests_per_second": round(self.requests_per_second, 2),
+            "texts_per_second": round(self.texts_per_second, 2),
+            "p50_ms": round(percentile(self.latencies_ms, 50), 2),
+            "p99_ms": round(percentile(self.latencies_ms, 99), 2),
+            "errors": dict(self.errors),
+        }
+
+
+def _timed_embed(
+    client: Client, texts: list[str], model: str, result: LoadResult, lock: threading.Lock
+) -> None:
+    started = time.perf_counter()
+    try:
+        status, body = client.embed(texts, model)
+    except Exception as error:  # a dropped connection is an error to count, not a crash of the benchmark
+        status, body = 0, {"error": {"code": type(error).__name__}}
+    elapsed = (time.perf_counter() - started) * 1000
+    with lock:
+        result.requests += 1
+        if status == 200 and len(body.get("data", [])) == len(texts):
+            result.texts += len(texts)
+            result.latencies_ms.append(elapsed)
+        else:
+            result.errors[f"{status} {body.get('error', {}).get('code')}"] += 1
+
+
+def sequential(base_url: str, api_key: str, model: str, batches: Sequence[list[str]]) -> LoadResult:
+    """One client sending the batches one after another."""
+    client, result, lock = Client(base_url, api_key), LoadResult(), threading.Lock()
+    started = time.perf_counter()
+    for batch in batches:
+        _timed_embed(client, batch, model, result, lock)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def concurrent(
+    base_url: str, api_key: str, model: str, texts: Sequence[str], clients: int, duration: float
+) -> LoadResult:
+    """`clients` clients, each sending one text per request back to back, for `duration` seconds (or until
+    the texts run out)."""
+    result, lock = LoadResult(), threading.Lock()
+    next_text = iter(range(len(texts)))
+    deadline = time.perf_counter() + duration
+
+    def run() -> None:
+        client = Client(base_url, api_key)
+        while time.perf_counter() < deadline:
+            with lock:
+                index = next(next_text, None)
+            if index is None:
+                return
+            _timed_embed(client, [texts[index]], model, result, lock)
+
+    threads = [threading.Thread(target=run) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,95 @@
+"""The raw in-process baseline: the model called directly, with no server around it.
+
+Run in its own process (bench/serving.py does) so its memory is measured alone:
+
+    .venv/bin/python bench/raw.py all-MiniLM-L6-v2 --texts 2048
+
+torch configs run sentence-transformers' own `SentenceTransformer.encode` (batch 32); ONNX configs run
+onnxruntime with the model's tokenizer (the runtime's OnnxEncoder, nothing more). Prints one JSON object:
+bulk texts/s, single-text latency percentiles, RSS after loading and warming up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from bench.texts import benchmark_texts  # noqa: E402
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def load_encode(model: str):
+    """An encode(texts) function for the catalog model, as raw as its backend allows."""
+    import django
+
+    django.setup()
+    from embeddings.configs.services import config_build
+    from embeddings.worker.model_specs import spec_for_config
+
+    spec = spec_for_config(config_build(model=model))
+    if spec.backend == "torch":
+        from sentence_transformers import SentenceTransformer
+
+        st_model = SentenceTransformer(spec.location, device="cpu")
+        st_model.max_seq_length = spec.max_seq_length
+        return lambda texts: st_model.encode(
+            list(texts), batch_size=32, normalize_embeddings=spec.normalize, show_progress_bar=False
+        )
+    from embeddings.runtime.loader import load_encoder
+
+    return load_encoder(spec).encode
+
+
+def measure(model: str, count: int, singles: int) -> dict:
+    import psutil
+
+    texts = benchmark_texts(count)
+    encode = load_encode(model)
+    encode(texts[:64])  # warm up
+    rss_mb = psutil.Process().memory_info().rss / 2**20
+    started = time.perf_counter()
+    encode(texts)
+    bulk_seconds = time.perf_counter() - started
+    latencies = []
+    for text in texts[:singles]:
+        started = time.perf_counter()
+        encode([text])
+        latencies.append((time.perf_counter() - started) * 1000)
+    return {
+        "model": model,
+        "texts": len(texts),
+        "bulk_texts_per_second": len(texts) / bulk_seconds,
+        "single_p50_ms": _percentile(latencies, 50),
+        "single_p99_ms": _percentile(latencies, 99),
+        "rss_mb": rss_mb,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("model", help="a catalog model name")
+    parser.add_argument("--texts", type=int, default=2048)
+    parser.add_argument("--singles", type=int, default=200)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.model, args.texts, args.singles)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Serving benchmark (`make bench`): the platform against the raw model, side by side in one run.
+
+    make bench                                   # the default models, 32 clients, 20 s of concurrency each
+    .venv/bin/python bench/serving.py --models all-MiniLM-L6-v2 --duration 10
+
+For each model: the raw in-process baseline first (bench/raw.py, in its own process, while nothing else
+runs), then, on a throwaway stack started the way `make run` starts it (embedded PostgreSQL and Redis, one
+worker, gunicorn; rate limit and embedding cache off so every request reaches the model):
+- single text: p50/p99 of sequential one-text requests to /v1/embeddings, and p50 overhead over raw;
+- bulk: 2,048 texts in requests of 64 from one client, texts/s and the ratio to raw bulk;
+- concurrency: 32 clients sending one text per request, requests/s, the ratio to raw bulk texts/s, errors;
+- worker memory: the worker's RSS after the load against the raw process's RSS.
+Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import concurrent, sequential  # noqa: E402
+from bench.stack import platform_stack  # noqa: E402
+from bench.texts import benchmark_texts  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_MODELS = "all-MiniLM-L6-v2,all-MiniLM-L6-v2-int8-onnx"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--models", default=DEFAULT_MODELS, help=f"catalog names (default {DEFAULT_MODELS})")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of concurrency per model")
+    parser.add_argument("--singles", type=int, default=200, help="sequential one-text requests")
+    parser.add_argument("--bulk-texts", type=int, default=2048)
+    parser.add_argument("--bulk-batch", type=int, default=64)
+    return parser.parse_args()
+
+
+def raw_baseline(model: str, texts: int, singles: int) -> dict:
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "raw.py"),
+            model,
+            "--texts",
+            str(texts),
+            "--singles",
+            str(singles),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]) -> dict:
+    sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]])  # warm up
+    singles = sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[: args.singles]])
+    bulk_texts = texts[: args.bulk_texts]
+    batches = [bulk_texts[i : i + args.bulk_batch] for i in range(0, len(bulk_texts), args.bulk_batch)]
+    bulk = sequential(stack.base_url, stack.api_key, model, batches)
+    many = concurrent(stack.base_url, stack.api_key, model, texts, args.clients, args.duration)
+    workers = stack.health()["workers"]
+    return {
+        "single": singles.summary(),
+        "bulk": bulk.summary(),
+        "concurrent": many.summary(),
+        "worker_rss_mb": max(worker["rss_mb"] for worker in workers),
+    }
+
+
+def ratios(raw: dict, server: dict) -> dict:
+    return {
+        "single_overhead_ms": round(server["single"]["p50_ms"] - raw["single_p50_ms"], 2),
+        "bulk_vs_raw": round(server["bulk"]["texts_per_second"] / raw["bulk_texts_per_second"], 3),
+        "concurrent_vs_raw_bulk": round(
+            server["concurrent"]["requests_per_second"] / raw["bulk_texts_per_second"], 3
+        ),
+        "worker_rss_over_raw_mb": round(server["worker_rss_mb"] - raw["rss_mb"], 1),
+    }
+
+
+def table(results: list[dict]) -> str:
+    header = (
+        f"{'model':30} {'raw bulk/s':>10} {'raw 1 p50':>9} {'1 text p50':>10} {'p99':>7} {'+ms':>6} "
+        f"{'bulk/s':>7} {'x raw':>6} {'32c req/s':>9} {'x raw':>6} {'errors':>6} {'RSS MB':>7} {'raw RSS':>7}"
+    )
+    lines = [header, "-" * len(header)]
+    for item in results:
+        raw, server, ratio = item["raw"], item["server"], item["ratios"]
+        errors = sum(server["concurrent"]["errors"].values()) + sum(server["bulk"]["errors"].values())
+        errors += sum(server["single"]["errors"].values())
+        lines.append(
+            f"{item['model']:30} {raw['bulk_texts_per_second']:10.1f} {raw['single_p50_ms']:9.2f} "
+            f"{server['single']['p50_ms']:10.2f} {server['single']['p99_ms']:7.2f} "
+            f"{ratio['single_overhead_ms']:6.2f} {server['bulk']['texts_per_second']:7.1f} "
+            f"{ratio['bulk_vs_raw']:6.2f} {server['concurrent']['requests_per_second']:9.1f} "
+            f"{ratio['concurrent_vs_raw_bulk']:6.2f} {errors:6d} "
+            f"{server['worker_rss_mb']:7.0f} {raw['rss_mb']:7.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    args = parse_args()
+    models = [name.strip() for name in args.models.split(",") if name.strip()]
+    texts = benchmark_texts(max(args.bulk_texts, 4096))
+    raws = {}
+    for model in models:
+        print(f"raw baseline: {model} ...", flush=True)
+        raws[model] = raw_baseline(model, args.bulk_texts, args.singles)
+    results = []
+    environ = {"EMBEDDING_MODEL": models[0], "EMBEDDING_CACHE_SIZE": "0"}
+    with platform_stack(environ=environ) as stack:
+        for index, model in enumerate(models):
+            if index:
+                stack.activate(model)
+            print(f"server: {model} ...", flush=True)
+            server = measure_server(stack, model, args, texts)
+            results.append(
+                {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
+            )
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{cpu_model()}, {len(__import__('os').sched_getaffinity(0))} cores",
+        "settings": vars(args),
+        "results": results,
+    }
+    print(f"\n{report['date']}, {report['machine']}\n" + table(results))
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"serving-{report['date']}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
