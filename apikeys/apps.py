@@ -7,4 +7,4 @@ class ApiKeysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apikeys import schema  # noqa: F401  (registers the bearer scheme with drf-spectacular)
+        from apikeys import receivers, schema  # noqa: F401  (cache bumps; the bearer scheme for drf-spectacular)

@@ -9,7 +9,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from apikeys.models import ApiKey
-from apikeys.selectors import api_key_get_by_plain_key
+from apikeys.selectors import api_key_get_for_request
 from apikeys.services import api_key_mark_used
 
 
@@ -49,7 +49,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             plain_key = words[1].decode("ascii")
         except UnicodeDecodeError:
             plain_key = ""
-        api_key = api_key_get_by_plain_key(plain_key)
+        api_key = api_key_get_for_request(plain_key)
         if api_key is None:
             raise exceptions.AuthenticationFailed("incorrect API key provided", code="invalid_api_key")
         if api_key.is_revoked:

@@ -23,6 +23,14 @@ def _database_url_for(name: str) -> str:
     return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{name}"
 
 
+@pytest.fixture(autouse=True)
+def _forget_cached_rows():
+    """Each test's database starts over: no API key or active config cached by an earlier test may answer."""
+    from embedplatform.generations import clear_local_caches
+
+    clear_local_caches()
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:
     """One real Celery worker (threads pool, embeddings queue) against the test database."""

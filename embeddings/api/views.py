@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from embeddings.api.headers import embedding_headers
 from embeddings.api.presenters import config_description, embedding_metadata
 from embeddings.api.serializers import (
     ConfigResponseSerializer,
@@ -32,9 +33,11 @@ class GenerateView(APIView):
         config = config_get_active_or_error()
         single = "text" in data
         batch = embed_texts(config, [data["text"]] if single else data["texts"])
-        vectors = batch.vectors.tolist()
-        body = {"embedding": vectors[0]} if single else {"embeddings": vectors}
-        return Response({**body, "metadata": embedding_metadata(config)})
+        body = {"embedding": batch.vectors[0]} if single else {"embeddings": list(batch.vectors)}
+        return Response(
+            {**body, "metadata": embedding_metadata(config)},
+            headers=embedding_headers(batch.config_id, batch.timings),
+        )
 
 
 class ConfigView(APIView):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -21,11 +21,11 @@ import redis
 from embeddings.conf import embedding_setting
 from embeddings.errors import ModelNotFound, ModelNotReady, WorkerFailed
 from embeddings.models import EmbeddingConfig
-from embeddings.redis_connection import get_redis
 from embeddings.wire.keys import reply_key, request_queue_key, serving_key, taken_key, worker_alive_key
 from embeddings.wire.replies import ReplyErrorCode
 from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api.errors import ApiError, InvalidInput
+from embedplatform.redis_connection import get_redis
 
 WAIT_SLICE_SECONDS = 1.0
 
@@ -51,6 +51,9 @@ class EmbeddingBatch:
     vectors: np.ndarray
     config_id: int
     token_counts: list[int] | None = None
+    timings: dict[str, float] = field(
+        default_factory=dict
+    )  # milliseconds: the worker's stages, the round trip
 
 
 def embed_texts(
@@ -86,13 +89,15 @@ def _embed(
         count_tokens=count_tokens,
         input_overflow=config.input_overflow,
     )
+    started = time.perf_counter()
     try:
         reply = _submit_and_wait(config, request, timeout)
     except redis.RedisError as error:
         raise ModelNotReady("the embedding queue (Redis) is unreachable; retry shortly") from error
     if reply.error_code is not None:
         raise _ERRORS_BY_CODE[reply.error_code](reply.error_message, param=reply.error_param)
-    return EmbeddingBatch(vectors=reply.vectors, config_id=reply.config_id, token_counts=reply.token_counts)
+    timings = {**reply.timings, "worker": (time.perf_counter() - started) * 1000}
+    return EmbeddingBatch(reply.vectors, reply.config_id, reply.token_counts, timings)
 
 
 def _live_since() -> float:

@@ -11,8 +11,8 @@ import redis
 
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
-from embeddings.redis_connection import get_redis
 from embeddings.wire.keys import WORKERS, serving_key, worker_heartbeat_key
+from embedplatform.redis_connection import get_redis
 
 
 def _live_since() -> float:

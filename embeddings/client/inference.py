@@ -26,6 +26,8 @@ class EmbeddingInputs:
 class EmbeddingResult:
     vectors: np.ndarray
     prompt_tokens: int
+    config_id: int
+    timings: dict[str, float]
 
 
 def embed_inputs(
@@ -42,4 +44,4 @@ def embed_inputs(
         batch.vectors if target_dimensions is None else truncate_dimensions(batch.vectors, target_dimensions)
     )
     prompt_tokens = sum(min(count, config.max_seq_length) for count in batch.token_counts or [])
-    return EmbeddingResult(vectors=vectors, prompt_tokens=prompt_tokens)
+    return EmbeddingResult(vectors, prompt_tokens, batch.config_id, batch.timings)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from embeddings import catalog
 from embeddings.errors import ModelNotFound, NoActiveConfig
 from embeddings.models import EmbeddingConfig
+from embedplatform.generations import GenerationCache
+
+# Read on every API request; every save or delete of a config bumps it (embeddings.configs.receivers).
+ACTIVE_CONFIG: GenerationCache[EmbeddingConfig | None] = GenerationCache("embedding-configs")
 
 
 def config_get_active() -> EmbeddingConfig | None:
-    return EmbeddingConfig.objects.active()
+    return ACTIVE_CONFIG.get("active", EmbeddingConfig.objects.active)
 
 
 def config_get_active_or_error() -> EmbeddingConfig:

@@ -7,6 +7,7 @@ without parsing them. A reply is a JSON header, a newline, then the vectors as l
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ class EmbedRequest:
     count_tokens: bool = False
     input_overflow: str = "truncate"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    sent_at: float = field(default_factory=time.time)
 
     def to_bytes(self) -> bytes:
         body = {
@@ -34,6 +36,7 @@ class EmbedRequest:
             "token_ids": self.inputs_are_token_ids,
             "count_tokens": self.count_tokens,
             "overflow": self.input_overflow,
+            "sent_at": self.sent_at,
         }
         return f"{self.id} {len(self.inputs)} ".encode() + json.dumps(body, ensure_ascii=False).encode()
 
@@ -50,6 +53,7 @@ class EmbedRequest:
             inputs_are_token_ids=fields["token_ids"],
             count_tokens=fields["count_tokens"],
             input_overflow=fields["overflow"],
+            sent_at=fields["sent_at"],
         )
 
 
@@ -61,9 +65,10 @@ class EmbedReply:
     error_code: ReplyErrorCode | None = None
     error_message: str = ""
     error_param: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds per stage, for Server-Timing
 
     def to_bytes(self) -> bytes:
-        header: dict[str, Any] = {"config_id": self.config_id}
+        header: dict[str, Any] = {"config_id": self.config_id, "timings": self.timings}
         payload = b""
         if self.error_code is not None:
             header["error"] = {
@@ -91,4 +96,9 @@ class EmbedReply:
                 error_param=error["param"],
             )
         vectors = np.frombuffer(payload, dtype="<f4").reshape(header["shape"]).astype(np.float32)
-        return cls(config_id=header["config_id"], vectors=vectors, token_counts=header["token_counts"])
+        return cls(
+            config_id=header["config_id"],
+            vectors=vectors,
+            token_counts=header["token_counts"],
+            timings=header.get("timings", {}),
+        )

@@ -21,11 +21,11 @@ import psutil
 import redis
 
 from embeddings.conf import embedding_setting
-from embeddings.redis_connection import get_redis
 from embeddings.wire.keys import WORKERS, serving_key, worker_alive_key, worker_heartbeat_key
 from embeddings.worker.identity import worker_name
 from embeddings.worker.loader import ModelLoader
 from embeddings.worker.process_models import process_holder
+from embedplatform.redis_connection import get_redis
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from functools import cache, partial
 
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
-from embeddings.redis_connection import get_redis
 from embeddings.runtime.holder import ModelHolder
 from embeddings.runtime.loader import load_encoder
 from embeddings.runtime.spec import ModelSpec
@@ -18,6 +17,7 @@ from embeddings.worker.identity import worker_name
 from embeddings.worker.model_specs import spec_for_config
 from embeddings.worker.serving import RedisRequestSource
 from embeddings.worker.vector_cache import VectorCache
+from embedplatform.redis_connection import get_redis
 
 
 @cache

@@ -96,10 +96,14 @@ class RequestWork:
         self._texts: list[str] = []
         self._cached: list[np.ndarray | None] = []
         self._token_counts: list[int] | None = None
+        self._timings: dict[str, float] = {}
+        self._prepared_at = 0.0
 
     def texts(self, encoder: Encoder) -> list[str]:
         request = self.request
-        if time.time() > request.deadline:
+        started = time.time()
+        self._timings["queue"] = (started - request.sent_at) * 1000
+        if started > request.deadline:
             raise RequestExpired
         texts = (
             texts_from_token_ids(encoder, request.inputs) if request.inputs_are_token_ids else request.inputs
@@ -111,6 +115,8 @@ class RequestWork:
             check_lengths(self._token_counts, encoder.max_seq_length)
         self._texts = texts
         self._cached = self._source.cache.get_many(request.config_id, texts)
+        self._prepared_at = time.time()
+        self._timings["prepare"] = (self._prepared_at - started) * 1000
         return [text for text, vector in zip(texts, self._cached, strict=True) if vector is None]
 
     def done(self, vectors: np.ndarray) -> None:
@@ -120,7 +126,9 @@ class RequestWork:
         rows = [vector if vector is not None else next(fresh) for vector in self._cached]
         dimensions = vectors.shape[1]
         merged = np.array(rows, dtype=np.float32).reshape(len(rows), dimensions)
-        self._source.reply(self.request, EmbedReply(self.request.config_id, merged, self._token_counts))
+        self._timings["model"] = (time.time() - self._prepared_at) * 1000
+        reply = EmbedReply(self.request.config_id, merged, self._token_counts, timings=self._timings)
+        self._source.reply(self.request, reply)
 
     def failed(self, error: Exception) -> None:
         if isinstance(error, RequestExpired):
@@ -169,25 +177,21 @@ class RedisRequestSource:
         try:
             items = self._take(keys=keys, args=[max_texts, self._worker, taken_key(""), TAKEN_TTL_SECONDS])
             if not items and wait > 0:
-                items = self._wait_for_one(keys, max_texts, wait)
+                items = self._wait_for_one(keys, wait)
         except redis.RedisError as error:
             logger.warning("cannot take embed requests from Redis: %s", error)
             time.sleep(min(wait, 1.0) or 0.1)
             return []
         return [work for work in map(self._work, items) if work is not None]
 
-    def _wait_for_one(self, keys: list[str], max_texts: int, wait: float) -> list[bytes]:
+    def _wait_for_one(self, keys: list[str], wait: float) -> list[bytes]:
+        """Idle: block until one request arrives (more that arrive meanwhile join the next pass)."""
         popped = self._client.brpop(keys, timeout=wait)
         if popped is None:
             return []
-        first = popped[1]
-        size = int(first.split(b" ", 2)[1])
-        pipeline = self._client.pipeline(transaction=False)
-        pipeline.set(taken_key(first.split(b" ", 1)[0].decode()), self._worker, ex=TAKEN_TTL_SECONDS)
-        more = self._take(keys=keys, args=[max_texts - size, self._worker, taken_key(""), TAKEN_TTL_SECONDS],
-                          client=pipeline) if size < max_texts else None  # fmt: skip
-        results = pipeline.execute()
-        return [first, *(results[1] if more is not None else [])]
+        request_id = popped[1].split(b" ", 1)[0].decode()
+        self._client.set(taken_key(request_id), self._worker, ex=TAKEN_TTL_SECONDS)
+        return [popped[1]]
 
     def _work(self, item: bytes) -> RequestWork | None:
         try:

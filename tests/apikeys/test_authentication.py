@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
+from apikeys.selectors import API_KEYS
 from apikeys.services import api_key_create, api_key_revoke
 
 PROTECTED = [
@@ -113,3 +114,16 @@ def test_staff_session_is_enough_and_a_plain_user_session_is_a_403(db):
 
 def test_health_needs_no_key(db):
     assert _client().get("/api/health").status_code == 200
+
+
+def test_a_revoked_key_stops_working_on_the_next_request_though_it_was_cached(active_config, make_api_key):
+    key = make_api_key()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/embedding/config").status_code == 200  # now cached in this process
+    cached_before = API_KEYS.get(key.split("-")[1], lambda: None)
+
+    api_key_revoke(ApiKey.objects.get())
+
+    assert cached_before is not None
+    assert client.get("/api/embedding/config").status_code == 401

@@ -1,7 +1,10 @@
-"""Per-key rate limiting (DRF throttling in the Redis cache), answered with 429 in OpenAI's envelope."""
+"""Per-key rate limiting (a sliding window in Redis), answered with 429 in OpenAI's envelope."""
 
 import pytest
+import redis
 from rest_framework.test import APIClient
+
+from embedplatform.api import throttling
 
 
 def _client(plain_key: str) -> APIClient:
@@ -56,3 +59,42 @@ def test_health_is_never_limited(db, settings):
     settings.API_RATE_LIMIT = "1/min"
 
     assert {APIClient().get("/api/health").status_code for _ in range(3)} == {200}
+
+
+@pytest.fixture
+def redis_unreachable(monkeypatch):
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    monkeypatch.setattr(
+        throttling, "_script", lambda: unreachable.register_script(throttling._SLIDING_WINDOW)
+    )
+
+
+def test_with_redis_unreachable_the_limiter_fails_open_by_default(
+    db, make_api_key, settings, redis_unreachable
+):
+    settings.API_RATE_LIMIT = "1/min"
+    client = _client(make_api_key())
+
+    assert {client.get("/v1/models").status_code for _ in range(3)} == {200}
+
+
+def test_a_limiter_told_to_fail_closed_refuses_with_a_503(db, make_api_key, settings, redis_unreachable):
+    settings.API_RATE_LIMIT, settings.API_RATE_LIMIT_FAIL_OPEN = "1/min", False
+
+    response = _client(make_api_key()).get("/v1/models")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "rate_limiter_unavailable"
+
+
+def test_requests_refused_by_the_limit_do_not_use_up_the_window(db, make_api_key, settings):
+    """A sliding log: a client hammering a limited key does not push its own window further out."""
+    settings.API_RATE_LIMIT = "2/s"
+    client = _client(make_api_key())
+    assert [client.get("/v1/models").status_code for _ in range(4)] == [200, 200, 429, 429]
+
+    import time
+
+    time.sleep(1.05)
+
+    assert client.get("/v1/models").status_code == 200

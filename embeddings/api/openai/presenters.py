@@ -16,7 +16,7 @@ def embedding_list(config: EmbeddingConfig, result: EmbeddingResult, encoding_fo
     if encoding_format == "base64":
         embeddings: list[Any] = [vectors_to_base64(vector) for vector in result.vectors]
     else:
-        embeddings = result.vectors.tolist()
+        embeddings = list(result.vectors)  # float32 rows; the renderer writes numpy arrays directly
     return {
         "object": "list",
         "data": [

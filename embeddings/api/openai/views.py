@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from embeddings.api.headers import embedding_headers
 from embeddings.api.openai.presenters import embedding_list, model_list, model_object
 from embeddings.api.openai.serializers import (
     EmbeddingsRequestSerializer,
@@ -38,7 +39,10 @@ class EmbeddingsView(APIView):
         data = serializer.validated_data
         config = config_get_for_model_name(data["model"])
         result = embed_inputs(config, data["input"], data.get("dimensions"))
-        return Response(embedding_list(config, result, data["encoding_format"]))
+        return Response(
+            embedding_list(config, result, data["encoding_format"]),
+            headers=embedding_headers(result.config_id, result.timings),
+        )
 
 
 class _ListSchema(AutoSchema):

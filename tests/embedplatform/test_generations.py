@@ -1,0 +1,82 @@
+"""Process-local caches kept exact by a generation counter in Redis (embedplatform/generations.py)."""
+
+import pytest
+import redis
+
+from embedplatform import generations
+from embedplatform.generations import GenerationCache
+
+
+class Loader:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return f"row v{self.calls}"
+
+
+@pytest.fixture
+def name(request) -> str:
+    return f"test-{request.node.name}"
+
+
+def test_a_row_is_loaded_once_while_nothing_changes(name):
+    cache, load = GenerationCache(name), Loader()
+
+    assert [cache.get("k", load) for _ in range(3)] == ["row v1"] * 3
+    assert load.calls == 1
+
+
+def test_a_write_in_any_process_makes_every_process_reload(name, db):
+    here, elsewhere = GenerationCache(name), GenerationCache(name)  # two processes' caches, one counter
+    load_here, load_elsewhere = Loader(), Loader()
+    here.get("k", load_here)
+    elsewhere.get("k", load_elsewhere)
+
+    elsewhere.bump()
+
+    assert here.get("k", load_here) == "row v2"
+    assert elsewhere.get("k", load_elsewhere) == "row v2"
+
+
+def test_with_redis_unreachable_every_lookup_goes_to_the_database(name, monkeypatch):
+    cache, load = GenerationCache(name), Loader()
+    cache.get("k", load)
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    monkeypatch.setattr(generations, "get_redis", lambda: unreachable)
+
+    assert [cache.get("k", load) for _ in range(2)] == ["row v2", "row v3"]
+
+
+def test_an_entry_older_than_the_maximum_age_is_reloaded(name, monkeypatch):
+    cache, load = GenerationCache(name), Loader()
+    cache.get("k", load)
+    monkeypatch.setattr(generations, "MAX_AGE_SECONDS", 0.0)
+
+    assert cache.get("k", load) == "row v2"
+
+
+def test_within_a_request_every_counter_is_read_once(name, monkeypatch):
+    first, second = GenerationCache(name + "-a"), GenerationCache(name + "-b")
+    reads = []
+    real = generations.get_redis()
+
+    class CountingRedis:
+        def get(self, key):
+            reads.append(("get", key))
+            return real.get(key)
+
+        def mget(self, keys):
+            reads.append(("mget", tuple(keys)))
+            return real.mget(keys)
+
+    monkeypatch.setattr(generations, "get_redis", CountingRedis)
+    middleware = generations.GenerationSnapshotMiddleware(
+        lambda request: (first.get("k", Loader()), second.get("k", Loader()), first.get("j", Loader()))
+    )
+
+    middleware(object())
+
+    assert [kind for kind, _ in reads] == ["mget"]
+    assert {first.key, second.key} <= set(reads[0][1])
