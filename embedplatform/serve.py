@@ -25,7 +25,7 @@ def web_command(environ: Mapping[str, str]) -> list[str]:
     bind = f"{environ.get('HOST', '127.0.0.1')}:{environ.get('PORT', '8000')}"
     return [sys.executable, "-m", "gunicorn", "embedplatform.wsgi:application", "--bind", bind,
             "--workers", environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
-            "--threads", environ.get("WEB_THREADS", "8"),
+            "--threads", environ.get("WEB_THREADS", "32"),
             "--timeout", "120", "--graceful-timeout", "10"]  # fmt: skip
 
 

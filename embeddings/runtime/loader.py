@@ -33,7 +33,9 @@ def _onnx_file(path: Path) -> Path:
     return candidates[0]
 
 
-def load_encoder(spec: ModelSpec, threads: int | None = None, hub_timeout: float = 3.0) -> Encoder:
+def load_encoder(
+    spec: ModelSpec, threads: int | None = None, hub_timeout: float = 3.0, torch_trace: bool = True
+) -> Encoder:
     local = _local_location(spec, hub_timeout)
     thread_count = cpu_threads(threads)
     try:
@@ -41,7 +43,7 @@ def load_encoder(spec: ModelSpec, threads: int | None = None, hub_timeout: float
             from embeddings.runtime.torch_encoder import SentenceTransformerEncoder
 
             configure_torch_threads(thread_count)
-            return SentenceTransformerEncoder(spec, str(local))
+            return SentenceTransformerEncoder(spec, str(local), trace=torch_trace)
         if spec.backend == "onnx":
             from embeddings.runtime.onnx_encoder import OnnxEncoder
 

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from embeddings.runtime.batching import length_batches
 from embeddings.runtime.errors import ModelUnavailable
 from embeddings.runtime.spec import ModelSpec
 
 
 class OnnxEncoder:
-    def __init__(self, spec: ModelSpec, model_file: str, threads: int, batch_size: int = 32) -> None:
+    def __init__(self, spec: ModelSpec, model_file: str, threads: int) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -25,20 +26,25 @@ class OnnxEncoder:
         self._output = spec.onnx_output or self._session.get_outputs()[0].name
         self._pool_in_graph = spec.pooling == "graph"
         self._normalize = spec.normalize
-        self._batch_size = batch_size
         self._tokenizer = Tokenizer.from_file(spec.tokenizer_path)
         self._counting_tokenizer = Tokenizer.from_file(spec.tokenizer_path)
         self._counting_tokenizer.no_truncation()
         self._counting_tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=spec.max_seq_length)
-        self._tokenizer.enable_padding()
+        self._tokenizer.no_padding()  # each length group is padded to its own longest, in _run_batch
+        self._pad_token = next(
+            (token for token in ("[PAD]", "<pad>") if self._tokenizer.token_to_id(token) is not None), "[PAD]"
+        )
+        self._pad_id = self._tokenizer.token_to_id(self._pad_token) or 0
         self.name = spec.name
         self.max_seq_length = spec.max_seq_length
         self.vocabulary_size = self._tokenizer.get_vocab_size(with_added_tokens=True)
         self.dimensions = int(self.encode(["dimension probe"]).shape[1])
 
-    def _run_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+    def _run_batch(self, encodings: list) -> np.ndarray:
+        longest = max(len(item.ids) for item in encodings)
+        for item in encodings:
+            item.pad(longest, pad_id=self._pad_id, pad_token=self._pad_token)
         feeds = {
             "input_ids": np.array([item.ids for item in encodings], dtype=np.int64),
             "attention_mask": np.array([item.attention_mask for item in encodings], dtype=np.int64),
@@ -53,17 +59,17 @@ class OnnxEncoder:
         return (summed / np.clip(mask.sum(axis=1), 1e-9, None)).astype(np.float32)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        order = np.argsort([len(text) for text in texts])  # similar lengths pad less
-        vectors = np.empty((len(texts), 0), dtype=np.float32)
-        chunks = []
-        for start in range(0, len(texts), self._batch_size):
-            indices = order[start : start + self._batch_size]
-            chunks.append((indices, self._run_batch([texts[i] for i in indices])))
-        if chunks:
-            vectors = np.empty((len(texts), chunks[0][1].shape[1]), dtype=np.float32)
-            for indices, chunk in chunks:
-                vectors[indices] = chunk
+        """Tokenized once (truncated, unpadded), grouped by length within a token budget, each group padded
+        to its longest and run as one batch."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        chunks = [
+            (indices, self._run_batch([encodings[index] for index in indices]))
+            for indices in length_batches([len(item.ids) for item in encodings])
+        ]
+        width = chunks[0][1].shape[1] if chunks else getattr(self, "dimensions", 0)
+        vectors = np.empty((len(encodings), width), dtype=np.float32)
+        for indices, chunk in chunks:
+            vectors[indices] = chunk
         if self._normalize and len(vectors):
             vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
         return vectors

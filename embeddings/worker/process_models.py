@@ -35,6 +35,7 @@ def process_holder() -> ModelHolder:
         load_encoder,
         threads=embedding_setting("TORCH_THREADS"),
         hub_timeout=embedding_setting("HUB_CONNECT_TIMEOUT_SECONDS"),
+        torch_trace=embedding_setting("TORCH_TRACE"),
     )
     return ModelHolder(
         load=load,
