@@ -110,20 +110,32 @@ def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) ->
     return server.summary(), raw_ms
 
 
+def worker_rss(stack) -> dict[str, float]:
+    workers = stack.health()["workers"]
+    return {
+        f"{worker['name']} (configs {worker['loaded_config_ids']})": worker["rss_mb"] for worker in workers
+    }
+
+
 def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]) -> dict:
+    rss = {"loaded": worker_rss(stack)}
     sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]])  # warm up
     singles, raw_ms = interleaved_singles(stack, model, texts[: args.singles])
+    rss["after singles"] = worker_rss(stack)
     bulk_texts = texts[: args.bulk_texts]
     batches = [bulk_texts[i : i + args.bulk_batch] for i in range(0, len(bulk_texts), args.bulk_batch)]
     bulk = sequential(stack.base_url, stack.api_key, model, batches)
+    rss["after bulk"] = worker_rss(stack)
     many = concurrent(stack.base_url, stack.api_key, model, texts, args.clients, args.duration)
-    workers = stack.health()["workers"]
+    time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
+    rss["after concurrency"] = workers = worker_rss(stack)
     return {
         "single": singles,
         "raw_interleaved_single_p50_ms": round(percentile(raw_ms, 50), 2),
         "bulk": bulk.summary(),
         "concurrent": many.summary(),
-        "worker_rss_mb": max(worker["rss_mb"] for worker in workers),
+        "worker_rss_mb": max(workers.values()),
+        "worker_rss_mb_by_phase": rss,
     }
 
 
@@ -173,16 +185,13 @@ def main() -> int:
         print(f"raw baseline: {model} ...", flush=True)
         raws[model] = raw_baseline(model, args.bulk_texts, args.singles)
     results = []
-    environ = {"EMBEDDING_MODEL": models[0], "EMBEDDING_CACHE_SIZE": "0"}
-    with platform_stack(environ=environ) as stack:
-        for index, model in enumerate(models):
-            if index:
-                stack.activate(model)
+    for model in models:  # a stack of its own per model: the worker's memory is that model's alone
+        with platform_stack(environ={"EMBEDDING_MODEL": model, "EMBEDDING_CACHE_SIZE": "0"}) as stack:
             print(f"server: {model} ...", flush=True)
             server = measure_server(stack, model, args, texts)
-            results.append(
-                {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
-            )
+        results.append(
+            {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
+        )
     report = {
         "date": datetime.date.today().isoformat(),
         "machine": f"{cpu_model()}, {len(__import__('os').sched_getaffinity(0))} cores",
