@@ -1,0 +1,156 @@
+"""Many clients at once through the real web server (gunicorn, 2 processes) and the real worker.
+
+Requests of mixed sizes and shapes (texts and token ids, `/v1/embeddings` and `/api/embedding/generate`) run
+concurrently, so the worker batches requests together and the web threads overlap: every answer must be a 200
+whose vectors equal the sentence-transformers reference for its own inputs, in its own order.
+No timing checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from embedplatform.devstack.processes import free_port
+from embedplatform.serve import command_line
+from tests.conftest import ROOT, _database_url_for
+
+CLIENTS = 24
+REQUESTS = 96
+WORDS = (
+    "vector search stores meaning as numbers so that similar sentences land near each other while "
+    "unrelated ones drift apart the worker batches requests from many clients into one forward pass"
+).split()
+
+
+@pytest.fixture
+def web_server(served_config) -> Iterator[str]:
+    from django.db import connection
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
+        "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
+        "PORT": str(port),
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "16",
+    }
+    process = subprocess.Popen(
+        command_line("web"), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base_url}/api/health", timeout=5):
+                break
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("gunicorn did not start")
+            time.sleep(0.2)
+    yield base_url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@dataclass
+class Call:
+    route: str
+    body: dict
+    reference_texts: list[str]
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.choice((1, 3, 8, 20, 60, 150))))
+
+
+def _calls(tokenizer, count: int) -> list[Call]:
+    """A fixed mix: one text or many, strings or token ids, the OpenAI route or the native one."""
+    rng = random.Random(20261124)
+    calls = []
+    for index in range(count):
+        texts = [_sentence(rng) for _ in range(rng.choice((1, 1, 2, 5, 17, 40)))]
+        kind = index % 4
+        if kind == 0:
+            calls.append(Call("/v1/embeddings", {"model": "all-MiniLM-L6-v2", "input": texts}, texts))
+        elif kind == 1:
+            token_ids = [tokenizer(text, add_special_tokens=False)["input_ids"] for text in texts]
+            decoded = [tokenizer.decode(ids) for ids in token_ids]
+            body = {"model": "all-MiniLM-L6-v2", "input": token_ids, "encoding_format": "base64"}
+            calls.append(Call("/v1/embeddings", body, decoded))
+        elif kind == 2:
+            calls.append(Call("/api/embedding/generate", {"texts": texts}, texts))
+        else:
+            calls.append(Call("/api/embedding/generate", {"text": texts[0]}, texts[:1]))
+    return calls
+
+
+def _post(base_url: str, api_key: str, call: Call) -> tuple[int, dict, str | None]:
+    request = urllib.request.Request(
+        base_url + call.route,
+        json.dumps(call.body).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, json.load(response), response.headers["X-Embedding-Config"]
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}"), None
+
+
+def _vectors(call: Call, body: dict) -> np.ndarray:
+    if call.route == "/v1/embeddings":
+        items = sorted(body["data"], key=lambda item: item["index"])
+        if call.body.get("encoding_format") == "base64":
+            return np.stack(
+                [np.frombuffer(base64.b64decode(item["embedding"]), dtype="<f4") for item in items]
+            )
+        return np.asarray([item["embedding"] for item in items], dtype=np.float32)
+    if "embedding" in body:
+        return np.asarray([body["embedding"]], dtype=np.float32)
+    return np.asarray(body["embeddings"], dtype=np.float32)
+
+
+@pytest.mark.worker
+def test_concurrent_mixed_requests_all_answer_with_their_own_reference_vectors(
+    web_server, served_config, make_api_key, reference_model
+):
+    api_key = make_api_key("admin")
+    calls = _calls(reference_model.tokenizer, REQUESTS)
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        answers = list(pool.map(lambda call: _post(web_server, api_key, call), calls))
+
+    failures = [
+        (call.route, status, body)
+        for call, (status, body, _) in zip(calls, answers, strict=True)
+        if status != 200
+    ]
+    assert failures == []
+    texts = sorted({text for call in calls for text in call.reference_texts})
+    reference = dict(zip(texts, reference_model.encode(texts, batch_size=64), strict=True))
+    for call, (_, body, config_header) in zip(calls, answers, strict=True):
+        vectors = _vectors(call, body)
+        expected = np.stack([reference[text] for text in call.reference_texts])
+        assert vectors.shape == expected.shape
+        cosines = np.sum(vectors * expected, axis=1) / (
+            np.linalg.norm(vectors, axis=1) * np.linalg.norm(expected, axis=1)
+        )
+        assert cosines.min() >= 0.9999, (call.route, cosines.min())
+        assert config_header == str(served_config.pk)
+        if "metadata" in body:
+            assert body["metadata"]["server_config_id"] == served_config.pk
