@@ -61,6 +61,10 @@ def main(argv: Sequence[str]) -> int:
         for command in prepare_commands():
             subprocess.run(command, check=True)
         return 0
+    if role == "worker":
+        # glibc gives each thread that mallocs its own arena; a threads pool plus torch's pools otherwise
+        # holds well over 100 MB of freed memory (issue 8: worker RSS within raw + 150 MB).
+        os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     command = web_command(os.environ) if role == "web" else worker_command(os.environ)
     os.execv(command[0], command)
     return 1  # not reached
