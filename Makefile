@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-.PHONY: run test lint format install install-dev install-mpnet migrate worker clean-data
+.PHONY: run test bench lint format install install-dev install-mpnet clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ run: install
 
 test: install-dev
 	$(BIN)/python scripts/test.py
+
+# The serving benchmark: raw model and platform side by side, in one run (bench/serving.py; BENCH_ARGS=--help).
+bench: install-dev
+	$(BIN)/python bench/serving.py $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
