@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_HEARTBEAT_SECONDS": 2.0,
     "WORKER_STALE_SECONDS": 10.0,
     "WORKER_MAX_MODELS": 3,
+    # Switching models: how long every live worker has to load the new one before the activation fails,
+    # and how long after the flip requests naming the previous model are still answered by it.
+    "ACTIVATION_TIMEOUT_SECONDS": 300.0,
+    "ACTIVATION_GRACE_SECONDS": 60.0,
     # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
     "WORKER_BULK_SLOTS": 1,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,

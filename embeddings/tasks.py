@@ -11,7 +11,7 @@ from celery import Task, shared_task
 
 import embeddings.worker.signals  # noqa: F401  (starts the model loader and heartbeat in workers)
 from embeddings.wire import tasks as names
-from embeddings.worker.source_embedding import BulkSlotsBusy, embed_pending_sources
+from embeddings.worker.source_embedding import BulkSlotsBusy, ModelNotLoadedYet, embed_pending_sources
 
 
 @shared_task(
@@ -27,8 +27,11 @@ def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id
     """Embed the pending rows of these sources for one config, in chunks.
 
     Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots are taken
-    the task comes back a second later rather than holding a pool thread API requests need."""
+    the task comes back a second later rather than holding a pool thread API requests need; when the
+    worker does not hold the model (yet), a few seconds later."""
     try:
         return embed_pending_sources(source_type, source_ids, config_id)
     except BulkSlotsBusy as busy:
         raise self.retry(countdown=1, exc=busy) from busy
+    except ModelNotLoadedYet as not_loaded:
+        raise self.retry(countdown=5, exc=not_loaded) from not_loaded

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from embeddings.api.views import ConfigView, GenerateView, HealthView
 
@@ -6,4 +6,5 @@ urlpatterns = [
     path("embedding/generate", GenerateView.as_view(), name="embedding-generate"),
     path("embedding/config", ConfigView.as_view(), name="embedding-config"),
     path("health", HealthView.as_view(), name="health"),
+    path("admin/", include("embeddings.api.admin.urls")),
 ]

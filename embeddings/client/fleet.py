@@ -67,3 +67,23 @@ def health_report() -> dict[str, Any]:
             for worker in workers
         ],
     }
+
+
+def worker_load_states(config_id: int, since: float) -> dict[str, dict[str, Any]]:
+    """Each live worker's progress with one config: waiting, loading (for how long), ready, or failed (with
+    its error). Errors a worker recorded before `since` (an earlier attempt) do not count."""
+    states: dict[str, dict[str, Any]] = {}
+    key = str(config_id)
+    for worker in worker_list():
+        loading = worker.get("loading") or {}
+        error_at = (worker.get("error_at") or {}).get(key, 0)
+        if config_id in worker.get("loaded_config_ids", []):
+            state: dict[str, Any] = {"state": "ready"}
+        elif loading.get("config_id") == config_id:
+            state = {"state": "loading", "seconds": loading.get("seconds")}
+        elif key in worker.get("errors", {}) and error_at >= since:
+            state = {"state": "failed", "error": worker["errors"][key]}
+        else:
+            state = {"state": "waiting"}
+        states[worker["name"]] = state
+    return states

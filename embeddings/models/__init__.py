@@ -1,5 +1,6 @@
 """The embeddings app's models, one module per concern; Django finds them all through this package."""
 
+from embeddings.models.activations import ActivationState, ConfigActivation, WorkerLoadState
 from embeddings.models.configs import (
     Backend,
     EmbeddingConfig,
@@ -10,6 +11,9 @@ from embeddings.models.configs import (
 from embeddings.models.vectors import StoredVector, VectorState, hash_text
 
 __all__ = [
+    "ActivationState",
+    "ConfigActivation",
+    "WorkerLoadState",
     "Backend",
     "EmbeddingConfig",
     "InputOverflow",

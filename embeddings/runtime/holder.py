@@ -2,13 +2,15 @@
 
 Configs whose weights are identical share one loaded model. Each loaded model has its own ModelRunner, the
 one thread that touches its encoder; a source factory gives each runner the requests it should serve.
+At most `max_models` models stay loaded: past that the least recently used goes first, never one that
+serves a config the caller asks to keep (the active one, the one being activated).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,8 +67,9 @@ class ModelHolder:
     def loaded_config_ids(self) -> list[int]:
         return sorted(config_id for config_id in list(self._specs) if self.is_loaded(config_id))
 
-    def ensure_loaded(self, spec: ModelSpec) -> Encoder:
-        """Load (once) and warm up the model for spec.config_id; checks its dimensions."""
+    def ensure_loaded(self, spec: ModelSpec, keep: Collection[int] = ()) -> Encoder:
+        """Load (once) and warm up the model for spec.config_id; checks its dimensions. Evicts the least
+        recently used models past the bound, except those serving a config in `keep`."""
         with self._lock:
             loaded = self._models.get(spec.weights_key)
             if loaded is None:
@@ -78,8 +81,32 @@ class ModelHolder:
             self._models.move_to_end(spec.weights_key)
             self._specs[spec.config_id] = spec
             loaded.served.ids = tuple(sorted({*loaded.served.ids, spec.config_id}))
-            self._evict()
+            self._evict(keep={*keep, spec.config_id})
             return loaded.encoder
+
+    def touch(self, config_ids: Sequence[int]) -> None:
+        """Mark these configs' models as just used (for least-recently-used eviction)."""
+        with self._lock:
+            for config_id in config_ids:
+                spec = self._specs.get(config_id)
+                if spec is not None and spec.weights_key in self._models:
+                    self._models.move_to_end(spec.weights_key)
+
+    def unload(self, config_id: int) -> bool:
+        """Stop serving a config; its model goes when no other config shares it. Requests already queued
+        for it are answered first (the runner drains its source before it stops). True if a model went."""
+        with self._lock:
+            spec = self._specs.pop(config_id, None)
+            loaded = self._models.get(spec.weights_key) if spec else None
+            if loaded is None:
+                return False
+            if any(other.weights_key == spec.weights_key for other in self._specs.values()):
+                loaded.served.ids = tuple(cid for cid in loaded.served.ids if cid != config_id)
+                return False
+            del self._models[spec.weights_key]
+        loaded.runner.stop()
+        loaded.served.ids = ()
+        return True
 
     def _start(self, spec: ModelSpec, encoder: Encoder) -> LoadedModel:
         served = ServedConfigs()
@@ -95,12 +122,15 @@ class ModelHolder:
                 f"produces {encoder.dimensions}-dimensional vectors"
             )
 
-    def _evict(self, keep: int | None = None) -> None:
-        limit = self._max_models if keep is None else keep
-        while len(self._models) > limit:
-            weights_key, loaded = self._models.popitem(last=False)
-            loaded.served.ids = ()
+    def _evict(self, keep: Collection[int] = (), limit: int | None = None) -> None:
+        limit = self._max_models if limit is None else limit
+        kept = {self._specs[cid].weights_key for cid in keep if cid in self._specs}
+        for weights_key in [key for key in self._models if key not in kept]:  # least recently used first
+            if len(self._models) <= limit:
+                return
+            loaded = self._models.pop(weights_key)
             loaded.runner.stop()
+            loaded.served.ids = ()
             for config_id in [cid for cid, spec in self._specs.items() if spec.weights_key == weights_key]:
                 del self._specs[config_id]
 
@@ -127,4 +157,4 @@ class ModelHolder:
 
     def unload_all(self) -> None:
         with self._lock:
-            self._evict(keep=0)
+            self._evict(limit=0)

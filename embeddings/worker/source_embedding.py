@@ -12,10 +12,9 @@ from django.db import transaction
 
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig
-from embeddings.runtime.errors import ModelLoadError
 from embeddings.vectors.registry import NotRegistered, registry
 from embeddings.vectors.storage import vectors_claim, vectors_fail, vectors_store
-from embeddings.worker.process_models import ensure_config_loaded, process_holder
+from embeddings.worker.process_models import process_holder
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +24,11 @@ BULK_TIMEOUT_SECONDS = 300
 
 class BulkSlotsBusy(Exception):
     """Every bulk slot of this worker is taken; the task should come back later instead of waiting."""
+
+
+class ModelNotLoadedYet(Exception):
+    """This worker does not hold the config's model (its loader thread loads what the database asks for;
+    a task never loads one itself, least of all inside a transaction): come back later."""
 
 
 @cache
@@ -79,12 +83,12 @@ def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig) -> 
         if not rows:
             return len(gone)
         texts = [texts_by_id[row.source_id] or "" for row in rows]
+        if not process_holder().is_loaded(config.pk):  # the claim rolls back: the rows stay pending
+            raise ModelNotLoadedYet(f"config {config.pk} is not loaded in this worker yet")
         try:
-            ensure_config_loaded(config.pk)
             vectors = process_holder().encode_bulk(config.pk, texts, timeout=BULK_TIMEOUT_SECONDS)
-        except ModelLoadError as error:
-            vectors_fail(rows, f"model could not be loaded: {error}")
-            return len(rows)
+        except KeyError as error:  # unloaded meanwhile: the rows stay pending (the transaction rolls back)
+            raise ModelNotLoadedYet(f"config {config.pk} was unloaded") from error
         except Exception as error:  # recorded on the rows; the admin can re-embed them
             logger.exception("embedding %s %s rows for config %s failed", len(rows), source.label, config.pk)
             vectors_fail(rows, f"{type(error).__name__}: {error}")

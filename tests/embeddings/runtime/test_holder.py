@@ -74,3 +74,43 @@ def test_a_dimension_mismatch_is_a_clear_error():
     ):
         holder.ensure_loaded(spec(7, dimensions=768))
     assert not holder.is_loaded(7)
+
+
+def test_eviction_spares_the_configs_the_caller_keeps_and_takes_the_least_recently_used():
+    loader = CountingLoader()
+    holder = ModelHolder(loader, max_models=2)
+    holder.ensure_loaded(spec(1, "/models/active"))
+    holder.ensure_loaded(spec(2, "/models/b"))
+    holder.touch([1, 2])  # 2 used after 1: 1 is now the least recently used...
+
+    holder.ensure_loaded(spec(3, "/models/new"), keep=[1])  # ...but it is the active one
+
+    assert holder.loaded_config_ids() == [1, 3]
+
+
+def test_touch_moves_a_model_to_the_recent_end():
+    holder = ModelHolder(CountingLoader(), max_models=2)
+    holder.ensure_loaded(spec(1, "/models/a"))
+    holder.ensure_loaded(spec(2, "/models/b"))
+
+    holder.touch([1])
+    holder.ensure_loaded(spec(3, "/models/c"))
+
+    assert holder.loaded_config_ids() == [1, 3]
+
+
+def test_unloading_a_config_frees_its_model_unless_another_config_shares_it():
+    holder = ModelHolder(CountingLoader())
+    holder.ensure_loaded(spec(1, "/models/a"))
+    holder.ensure_loaded(spec(2, "/models/a"))
+    holder.ensure_loaded(spec(3, "/models/b"))
+
+    assert holder.unload(1) is False  # config 2 still uses /models/a
+    assert holder.loaded_config_ids() == [2, 3]
+    assert holder.encode(2, ["still served"]).shape == (1, 8)
+
+    assert holder.unload(2) is True
+    assert holder.unload(2) is False
+    assert holder.loaded_config_ids() == [3]
+    with pytest.raises(KeyError, match="config 2 is not loaded"):
+        holder.encode(2, ["gone"])

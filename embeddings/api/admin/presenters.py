@@ -1,0 +1,38 @@
+"""Shapes of the admin API's answers: activations and workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from embeddings.models import ConfigActivation
+
+
+def activation_description(activation: ConfigActivation) -> dict[str, Any]:
+    previous = activation.previous_config
+    return {
+        "activation_id": activation.pk,
+        "status": activation.state,
+        "config_id": activation.config_id,
+        "new_model": activation.config.model,
+        "old_config_id": previous.pk if previous else None,
+        "old_model": previous.model if previous else None,
+        "dimensions_change": bool(previous and previous.dimensions != activation.config.dimensions),
+        "error": activation.error or None,
+        "workers": activation.workers,
+        "requested_at": activation.requested_at,
+        "finished_at": activation.finished_at,
+        "timeout_seconds": activation.timeout_seconds,
+    }
+
+
+def worker_description(worker: dict[str, Any]) -> dict[str, Any]:
+    loading = worker.get("loading")
+    return {
+        "name": worker["name"],
+        "state": "loading" if loading else "serving",
+        "loaded_config_ids": worker.get("loaded_config_ids", []),
+        "loading": loading,
+        "rss_mb": worker.get("rss_mb"),
+        "last_load": worker.get("last_load"),
+        "errors": worker.get("errors", {}),
+    }

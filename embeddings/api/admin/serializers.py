@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from embeddings.models import InputOverflow
+from embedplatform.api.serializers import ClosedSerializer
+
+
+class ConfigSwitchRequestSerializer(ClosedSerializer):
+    """A config to create and activate; what is not given comes from the catalog."""
+
+    model = serializers.CharField(max_length=500)
+    backend = serializers.CharField(required=False, max_length=16)
+    dimensions = serializers.IntegerField(required=False, min_value=1)
+    precision = serializers.CharField(required=False, max_length=16)
+    max_seq_length = serializers.IntegerField(required=False, min_value=1)
+    normalize = serializers.BooleanField(required=False)
+    input_overflow = serializers.ChoiceField(choices=InputOverflow.values, required=False)
+    timeout_seconds = serializers.IntegerField(required=False, min_value=1, max_value=3600)
+
+
+class ActivateRequestSerializer(ClosedSerializer):
+    timeout_seconds = serializers.IntegerField(required=False, min_value=1, max_value=3600)
+
+
+class WorkerLoadStateSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["waiting", "loading", "ready", "failed"])
+    seconds = serializers.FloatField(required=False)
+    error = serializers.CharField(required=False)
+
+
+class ActivationSerializer(serializers.Serializer):
+    activation_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["requested", "loading", "active", "failed", "superseded"])
+    config_id = serializers.IntegerField()
+    new_model = serializers.CharField()
+    old_config_id = serializers.IntegerField(allow_null=True)
+    old_model = serializers.CharField(allow_null=True)
+    dimensions_change = serializers.BooleanField()
+    error = serializers.CharField(allow_null=True)
+    workers = serializers.DictField(child=WorkerLoadStateSerializer())
+    requested_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    timeout_seconds = serializers.IntegerField()
+    estimated_time_seconds = serializers.FloatField(allow_null=True, required=False)
+
+
+class WorkerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=["serving", "loading"])
+    loaded_config_ids = serializers.ListField(child=serializers.IntegerField())
+    loading = serializers.DictField(allow_null=True)
+    rss_mb = serializers.FloatField(allow_null=True)
+    last_load = serializers.DictField(allow_null=True)
+    errors = serializers.DictField(child=serializers.CharField())

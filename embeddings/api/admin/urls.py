@@ -1,0 +1,18 @@
+from django.urls import path
+
+from embeddings.api.admin.views import ActivationView, ConfigActivateView, ConfigSwitchView, WorkersView
+
+urlpatterns = [
+    path("embedding/config", ConfigSwitchView.as_view(), name="admin-embedding-config"),
+    path(
+        "embedding/configs/<int:config_id>/activate",
+        ConfigActivateView.as_view(),
+        name="admin-embedding-config-activate",
+    ),
+    path(
+        "embedding/activations/<int:activation_id>",
+        ActivationView.as_view(),
+        name="admin-embedding-activation",
+    ),
+    path("embedding/workers", WorkersView.as_view(), name="admin-embedding-workers"),
+]

@@ -1,0 +1,82 @@
+"""Admin routes: switch the active config, follow an activation, see the workers. Staff or an `admin` key."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from embeddings.api.admin.presenters import activation_description, worker_description
+from embeddings.api.admin.serializers import (
+    ActivateRequestSerializer,
+    ActivationSerializer,
+    ConfigSwitchRequestSerializer,
+    WorkerSerializer,
+)
+from embeddings.client.fleet import worker_list
+from embeddings.configs.activation import activation_advance, activation_start
+from embeddings.configs.selectors import activation_estimated_seconds, activation_get_queryset
+from embeddings.configs.services import config_create
+from embeddings.models import ConfigActivation, EmbeddingConfig
+from embedplatform.api.permissions import HasAdminScopeOrStaff
+from embedplatform.api.schema import error_responses
+
+
+def _accepted(activation: ConfigActivation) -> Response:
+    body = activation_description(activation)
+    body["estimated_time_seconds"] = activation_estimated_seconds(activation.config)
+    location = reverse("admin-embedding-activation", kwargs={"activation_id": activation.pk})
+    return Response(body, status=202, headers={"Location": location})
+
+
+class ConfigSwitchView(APIView):
+    """PUT a config: create it and start activating it. The current config serves until the flip."""
+
+    permission_classes = [HasAdminScopeOrStaff]
+
+    @extend_schema(
+        request=ConfigSwitchRequestSerializer,
+        responses={202: ActivationSerializer, **error_responses(400, 401, 403)},
+    )
+    def put(self, request: Request) -> Response:
+        serializer = ConfigSwitchRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        timeout = fields.pop("timeout_seconds", None)
+        config = config_create(**fields)
+        return _accepted(activation_start(config, requested_by=request.user, timeout_seconds=timeout))
+
+
+class ConfigActivateView(APIView):
+    permission_classes = [HasAdminScopeOrStaff]
+
+    @extend_schema(
+        request=ActivateRequestSerializer,
+        responses={202: ActivationSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, config_id: int) -> Response:
+        serializer = ActivateRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        config = get_object_or_404(EmbeddingConfig, pk=config_id)
+        timeout = serializer.validated_data.get("timeout_seconds")
+        return _accepted(activation_start(config, requested_by=request.user, timeout_seconds=timeout))
+
+
+class ActivationView(APIView):
+    permission_classes = [HasAdminScopeOrStaff]
+
+    @extend_schema(responses={200: ActivationSerializer, **error_responses(401, 403, 404)})
+    def get(self, request: Request, activation_id: int) -> Response:
+        activation = activation_advance(get_object_or_404(activation_get_queryset(), pk=activation_id))
+        return Response(activation_description(activation))
+
+
+class WorkersView(APIView):
+    permission_classes = [HasAdminScopeOrStaff]
+
+    @extend_schema(responses={200: WorkerSerializer(many=True), **error_responses(401, 403)})
+    def get(self, request: Request) -> Response:
+        return Response([worker_description(worker) for worker in worker_list()])
