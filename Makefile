@@ -17,8 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) -e .
 	touch $@
 
+# Browser tests drive Debian's chromium (Playwright's own download cannot reach its host here).
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(PIP) -e '.[dev]'
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $@
 
 install: $(VENV)/.installed

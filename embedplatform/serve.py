@@ -4,7 +4,9 @@
 is written here and nowhere else. Each role reads its knobs from the environment (see .env.example) and
 replaces this process with the real one (exec), so signals reach it directly.
 
-- web: gunicorn (gthread) serving the Django app; never loads a model.
+- web: gunicorn (gthread) serving the Django app; never loads a model. Its processes share their metrics
+  through files in a directory emptied at each start (PROMETHEUS_MULTIPROC_DIR: WEB_METRICS_DIR, else a new
+  temporary directory), which /metrics sums; gunicorn's hooks are in embedplatform/gunicorn_conf.py.
 - worker: a Celery worker that owns the models. Threads pool, not prefork: forking after torch has started
   its thread pools hangs on CPU (huggingface/transformers#7516, sentence-transformers#1318); one process
   holding one copy of each model, with a micro-batcher in front, serves concurrent requests in shared
@@ -16,7 +18,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 ROLES = ("web", "worker", "prepare")
 
@@ -26,7 +30,25 @@ def web_command(environ: Mapping[str, str]) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "embedplatform.wsgi:application", "--bind", bind,
             "--workers", environ.get("WEB_WORKERS", "2"), "--worker-class", "gthread",
             "--threads", environ.get("WEB_THREADS", "32"),
-            "--timeout", "120", "--graceful-timeout", "10"]  # fmt: skip
+            "--timeout", "120", "--graceful-timeout", "10",
+            "--config", "python:embedplatform.gunicorn_conf"]  # fmt: skip
+
+
+def metrics_directory(environ: Mapping[str, str]) -> str:
+    """Where the web's processes share their metrics: WEB_METRICS_DIR (created if missing) or a new
+    temporary directory. Emptied first: values left by an earlier server would add up with the new ones."""
+    configured = environ.get("WEB_METRICS_DIR")
+    if not configured:
+        return tempfile.mkdtemp(prefix="embedplatform-metrics-")
+    Path(configured).mkdir(parents=True, exist_ok=True)
+    clear_metrics_directory(configured)
+    return configured
+
+
+def clear_metrics_directory(directory: str | Path) -> None:
+    """Removes the files prometheus-client writes there (*.db), nothing else."""
+    for path in Path(directory).glob("*.db"):
+        path.unlink(missing_ok=True)
 
 
 def worker_command(environ: Mapping[str, str]) -> list[str]:
@@ -61,6 +83,8 @@ def main(argv: Sequence[str]) -> int:
         for command in prepare_commands():
             subprocess.run(command, check=True)
         return 0
+    if role == "web":
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_directory(os.environ)
     if role == "worker":
         # glibc gives each thread that mallocs its own arena; a threads pool plus torch's pools otherwise
         # holds well over 100 MB of freed memory (issue 8: worker RSS within raw + 150 MB).

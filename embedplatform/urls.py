@@ -4,6 +4,9 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from embeddings.client.metrics import FleetMetricsCollector
+from embedplatform.metrics.views import metrics_view
+
 swagger_ui = SpectacularSwaggerView.as_view(url_name="schema")
 if not settings.API_DOCS_PUBLIC:
     swagger_ui = staff_member_required(swagger_ui)  # a browser page: send people to the admin login
@@ -16,6 +19,7 @@ urlpatterns = [
     path("api/chat/", include("chat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="swagger-ui"),
+    path("metrics", metrics_view(FleetMetricsCollector()), name="metrics"),  # Prometheus; not in the schema
 ]
 
 handler404 = "embedplatform.api.handlers.not_found"

@@ -3,7 +3,6 @@ Celery worker process with the real model, and helpers to wait for it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from embedplatform.serve import command_line
+from tests.processes import start_web_process, start_worker_process, stop_process, wait_until_live
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,43 +33,24 @@ def _forget_cached_rows():
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subprocess.Popen[bytes]]:
     """One real Celery worker (threads pool, embeddings queue) against the test database."""
-    from embeddings.client.fleet import worker_list
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
-        "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
-        "EMBEDDING_WORKER_HEARTBEAT_SECONDS": "0.5",
-        "WORKER_NAME": "test-worker@%h",
-        "WORKER_CONCURRENCY": "4",
-    }
-    log = (
-        open(ROOT / ".pytest_cache" / "celery-worker.log", "wb")
-        if (ROOT / ".pytest_cache").exists()
-        else subprocess.DEVNULL
-    )
-    process = subprocess.Popen(
-        command_line("worker"),
-        env=env,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
+    process = start_worker_process("test-worker@%h", _database_url_for(connection.settings_dict["NAME"]))
     with django_db_blocker.unblock():
-        while not any(w["name"].startswith("test-worker@") for w in worker_list()):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("the Celery worker did not start (see .pytest_cache/celery-worker.log)")
-            time.sleep(0.2)
+        try:
+            wait_until_live(process, "test-worker@")
+        except RuntimeError as error:
+            pytest.fail(str(error))
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
+
+
+@pytest.fixture
+def web_server(served_config) -> Iterator[str]:
+    """gunicorn (2 processes) through embedplatform.serve, on the test database, with the real worker."""
+    process, base_url = start_web_process(
+        _database_url_for(connection.settings_dict["NAME"]), WEB_THREADS="16"
+    )
+    yield base_url
+    stop_process(process, timeout=30)
 
 
 def wait_for_model(config_id: int, timeout: float = 90) -> None:

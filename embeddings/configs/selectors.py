@@ -96,3 +96,13 @@ def activation_estimated_seconds(config: EmbeddingConfig) -> float | None:
 
 def activation_list_recent(limit: int = 20) -> list[ConfigActivation]:
     return list(activation_get_queryset()[:limit])
+
+
+def activation_pending_since(config_id: int) -> float | None:
+    """When the pending activation of this config was requested (a Unix time), or None."""
+    requested_at = (
+        ConfigActivation.objects.filter(config_id=config_id, state__in=ActivationState.pending())
+        .values_list("requested_at", flat=True)
+        .first()
+    )
+    return requested_at.timestamp() if requested_at else None

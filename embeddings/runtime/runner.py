@@ -11,14 +11,18 @@ Each pass runs one forward over what is waiting: interactive work first, up to `
 larger request still goes whole), and a bulk piece only when no interactive work waits, so an interactive
 request waits for at most one bulk pass. Nothing waits to fill a batch: a batch is whatever is queued when
 the model is free, so a lone request runs at once and a crowd shares forward passes.
+
+After each forward pass the runner calls `on_pass(texts, seconds)`, if given (or the source's own `on_pass`,
+if it has one): how the worker counts batch sizes and encode time without the runtime knowing of metrics.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Protocol
 
@@ -82,9 +86,11 @@ class ModelRunner:
         max_texts: int = 64,
         idle_wait: float = 0.25,
         name: str = "model",
+        on_pass: Callable[[int, float], None] | None = None,
     ) -> None:
         self._encoder = encoder
         self._source = source
+        self._on_pass = on_pass or getattr(source, "on_pass", None)
         self._max_texts = max_texts
         self._idle_wait = idle_wait
         self._interactive: deque[LocalWork] = deque()
@@ -200,6 +206,12 @@ class ModelRunner:
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.empty((0, self._encoder.dimensions), dtype=np.float32)
+        started = time.perf_counter()
         vectors = self._encoder.encode(texts)
         self.forward_passes += 1
+        if self._on_pass is not None:
+            try:
+                self._on_pass(len(texts), time.perf_counter() - started)
+            except Exception:  # a broken observer must not fail the pass's requests
+                logger.exception("on_pass callback failed")
         return vectors

@@ -104,3 +104,16 @@ def with_vector_state(queryset: QuerySet, config: EmbeddingConfig | None, source
         ),
         embedding_error=Coalesce(Subquery(rows.values("error")[:1]), Value(""), output_field=TextField()),
     )
+
+
+def vector_counts(config_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Stored vectors per config and state: {config_id: {"embedded": n, "pending": n, "failed": n}}."""
+    counts = {config_id: {state: 0 for state in VectorState.values} for config_id in config_ids}
+    rows = (
+        StoredVector.objects.filter(config_id__in=config_ids)
+        .values("config_id", "state")
+        .annotate(count=Count("id"))
+    )
+    for row in rows:
+        counts[row["config_id"]][row["state"]] = row["count"]
+    return counts

@@ -15,6 +15,11 @@ def worker_alive_key(worker_name: str) -> str:
     return f"{PREFIX}alive:{worker_name}"
 
 
+def worker_metrics_key(worker_name: str) -> str:
+    """The worker's Prometheus metrics, in the text exposition format, expiring when it stops beating."""
+    return f"{PREFIX}metrics:{worker_name}"
+
+
 def serving_key(config_id: int) -> str:
     """Sorted set: worker name -> time of its last heartbeat that had this config loaded."""
     return f"{PREFIX}serving:{config_id}"

@@ -3,7 +3,8 @@ serves, whatever else the worker is doing (a model load takes seconds; the heart
 
 - its status (loaded configs, what it is loading, RSS, load errors), for /api/health;
 - an "alive" key with a short expiry, so the web side can tell a dead worker from a slow one;
-- its name in each loaded config's serving set, which is what lets the web side accept a request.
+- its name in each loaded config's serving set, which is what lets the web side accept a request;
+- its Prometheus metrics (embeddings.worker.metrics), which the web's /metrics re-exports.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ import psutil
 import redis
 
 from embeddings.conf import embedding_setting
-from embeddings.wire.keys import WORKERS, serving_key, worker_alive_key, worker_heartbeat_key
+from embeddings.wire.keys import (
+    WORKERS,
+    serving_key,
+    worker_alive_key,
+    worker_heartbeat_key,
+    worker_metrics_key,
+)
+from embeddings.worker import metrics
 from embeddings.worker.identity import worker_name
 from embeddings.worker.loader import ModelLoader
 from embeddings.worker.process_models import process_holder
@@ -41,6 +49,9 @@ def worker_status(loader: ModelLoader) -> dict[str, Any]:
         else None,
         "rss_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
         "errors": dict(loader.errors),
+        "error_at": dict(loader.error_at),
+        "last_load": loader.last_load,
+        "last_unload": loader.last_unload,
         "heartbeat_at": time.time(),
     }
 
@@ -49,6 +60,7 @@ class Heartbeat:
     def __init__(self, status: Callable[[], dict[str, Any]]) -> None:
         self._status = status
         self._serving: set[int] = set()
+        self._publishing = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="embedding-heartbeat", daemon=True)
 
@@ -61,7 +73,7 @@ class Heartbeat:
         name = worker_name()
         try:
             pipeline = get_redis().pipeline(transaction=False)
-            pipeline.delete(worker_heartbeat_key(name), worker_alive_key(name))
+            pipeline.delete(worker_heartbeat_key(name), worker_alive_key(name), worker_metrics_key(name))
             pipeline.srem(WORKERS, name)
             for config_id in self._serving:
                 pipeline.zrem(serving_key(config_id), name)
@@ -79,15 +91,18 @@ class Heartbeat:
             self._stop.wait(interval)
 
     def publish(self) -> None:
+        """Also called by the loader right after a load or an unload, so activations see it at once."""
+        with self._publishing:
+            self._publish()
+
+    def _publish(self) -> None:
         status, name, now = self._status(), worker_name(), time.time()
         interval = embedding_setting("WORKER_HEARTBEAT_SECONDS")
         loaded = set(status["loaded_config_ids"])
+        stale_after = max(1, int(embedding_setting("WORKER_STALE_SECONDS")))
         pipeline = get_redis().pipeline(transaction=False)
-        pipeline.set(
-            worker_heartbeat_key(name),
-            json.dumps(status),
-            ex=max(1, int(embedding_setting("WORKER_STALE_SECONDS"))),
-        )
+        pipeline.set(worker_heartbeat_key(name), json.dumps(status), ex=stale_after)
+        pipeline.set(worker_metrics_key(name), metrics.snapshot(), ex=stale_after)
         pipeline.sadd(WORKERS, name)
         pipeline.set(worker_alive_key(name), 1, ex=max(2, math.ceil(interval * 2.5)))
         for config_id in loaded:

@@ -1,8 +1,12 @@
-"""A thread per worker that loads the active config's model, apart from the heartbeat and the runners.
+"""A thread per worker that makes this worker hold what the database asks for, apart from the heartbeat and
+the runners: the active config, the configs being activated, and for a grace period the previous one
+(embeddings.configs.selectors.config_ids_wanted_by_workers). It loads what is missing and frees the rest.
 
-Polling the active config is what makes a newly activated config load on every worker, on every machine,
-without the web process reaching into workers. A load can take seconds; meanwhile the heartbeat keeps
-beating (embeddings.worker.heartbeat) and loaded models keep serving.
+Reading the database is how a command reaches every worker on every machine, and how a worker started later
+or one that missed a change converges. Models load here and nowhere else (never inside a request or a
+transaction). A load takes seconds; meanwhile the heartbeat keeps beating, saying what is loading and for how
+long, and loaded models keep serving. After each load, and on every tick, pending activations are advanced
+(embeddings.configs.activation), so the flip follows the last worker's load at once.
 """
 
 from __future__ import annotations
@@ -10,21 +14,40 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
+import psutil
 from django.db import close_old_connections
 
 from embeddings.conf import embedding_setting
+from embeddings.configs.activation import activations_advance_pending
+from embeddings.configs.selectors import activation_pending_since, config_ids_wanted_by_workers
 from embeddings.models import EmbeddingConfig
 from embeddings.runtime.errors import ModelLoadError
+from embeddings.runtime.memory import release_memory
+from embeddings.worker import metrics
 from embeddings.worker.process_models import ensure_config_loaded, process_holder
 
 logger = logging.getLogger(__name__)
+
+# A config that failed to load is tried again after this long, or at once when an activation asks for it
+# after the failure.
+RETRY_SECONDS = 30.0
+
+
+def _rss_mb() -> float:
+    return round(psutil.Process().memory_info().rss / 2**20, 1)
 
 
 class ModelLoader:
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}
+        self.error_at: dict[str, float] = {}
         self.loading: tuple[int, float] | None = None  # (config id, time.time() it started)
+        self.last_load: dict[str, Any] | None = None
+        self.last_unload: dict[str, Any] | None = None
+        self.on_change: Callable[[], None] | None = None  # the heartbeat's publish, set by the worker
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="embedding-model-loader", daemon=True)
 
@@ -36,40 +59,103 @@ class ModelLoader:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        interval = embedding_setting("WORKER_HEARTBEAT_SECONDS")
+        interval = min(1.0, embedding_setting("WORKER_HEARTBEAT_SECONDS"))
         while not self._stop.is_set():
-            self.load_active()
+            self.converge()
             self._stop.wait(interval)
 
-    def load_active(self) -> None:
+    def converge(self) -> None:
+        """One round: load what is wanted and missing (most needed first), free what is no longer wanted,
+        advance pending activations."""
         close_old_connections()
         try:
-            config = EmbeddingConfig.objects.active()
+            wanted = config_ids_wanted_by_workers()
         except Exception:  # the database may be restarting: try again next time
-            logger.exception("cannot read the active embedding config")
+            logger.exception("cannot read which embedding configs to hold")
             return
-        if config is None or process_holder().is_loaded(config.pk):
-            return
-        logger.info("loading model %s for config %s", config.model, config.pk)
-        started = time.monotonic()
-        self.loading = (config.pk, time.time())
+        holder = process_holder()
+        holder.touch(list(reversed(wanted)))  # the most needed ends up most recently used
+        for config_id in wanted:
+            if not holder.is_loaded(config_id) and self._due(config_id):
+                self._load(config_id, keep=wanted)
+                self._changed()  # publish at once, so the activation sees this worker ready
+                self._advance_activations()
+        for config_id in holder.loaded_config_ids() if wanted else []:  # none wanted: keep what serves
+            if config_id not in wanted:
+                self._unload(config_id)
+                self._changed()
+        self._advance_activations()
+
+    def _due(self, config_id: int) -> bool:
+        failed_at = self.error_at.get(str(config_id))
+        if failed_at is None or time.time() - failed_at > RETRY_SECONDS:
+            return True
+        requested_at = activation_pending_since(config_id)
+        return requested_at is not None and requested_at > failed_at
+
+    def _load(self, config_id: int, keep: list[int]) -> None:
+        rss_before, started = _rss_mb(), time.monotonic()
+        self.loading = (config_id, time.time())
+        logger.info("loading config %s (RSS %.0f MB)", config_id, rss_before)
         try:
-            ensure_config_loaded(config.pk)
+            ensure_config_loaded(config_id, keep=keep)
         except EmbeddingConfig.DoesNotExist:  # deleted since it was read: nothing to load
             return
         except ModelLoadError as error:
-            self._record_error(config.pk, str(error))
+            self._record_error(config_id, str(error))
+            return
+        except MemoryError:
+            self._record_error(config_id, "out of memory while loading the model")
             return
         except Exception as error:  # an unexpected failure must not stop the loader
-            logger.exception("loading config %s failed", config.pk)
-            self._record_error(config.pk, f"{type(error).__name__}: {error}")
+            logger.exception("loading config %s failed", config_id)
+            self._record_error(config_id, f"{type(error).__name__}: {error}")
             return
         finally:
             self.loading = None
-        self.errors.pop(str(config.pk), None)
-        logger.info("config %s loaded and warmed up in %.1f s", config.pk, time.monotonic() - started)
+        seconds = round(time.monotonic() - started, 2)
+        self.errors.pop(str(config_id), None)
+        self.error_at.pop(str(config_id), None)
+        self.last_load = {
+            "config_id": config_id,
+            "seconds": seconds,
+            "rss_before_mb": rss_before,
+            "rss_after_mb": _rss_mb(),
+            "at": time.time(),
+        }
+        metrics.MODEL_LOADS.labels(str(config_id), "loaded").inc()
+        metrics.MODEL_LOAD_SECONDS.labels(str(config_id)).observe(seconds)
+        logger.info("config %s loaded and warmed up in %.1f s (RSS %.0f MB)", config_id, seconds, _rss_mb())
+
+    def _unload(self, config_id: int) -> None:
+        rss_before = _rss_mb()
+        freed_model = process_holder().unload(config_id)
+        release_memory()
+        self.last_unload = {
+            "config_id": config_id,
+            "rss_before_mb": rss_before,
+            "rss_after_mb": _rss_mb(),
+            "at": time.time(),
+        }
+        what = "its model freed" if freed_model else "its model still serves another config"
+        logger.info("config %s unloaded, %s (RSS %.0f MB -> %.0f MB)", config_id, what, rss_before, _rss_mb())
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            try:
+                self.on_change()
+            except Exception:
+                logger.exception("could not publish the worker's status")
+
+    def _advance_activations(self) -> None:
+        try:
+            activations_advance_pending()
+        except Exception:  # the database may be restarting: the next tick tries again
+            logger.exception("cannot advance pending activations")
 
     def _record_error(self, config_id: int, message: str) -> None:
+        metrics.MODEL_LOADS.labels(str(config_id), "failed").inc()
         if self.errors.get(str(config_id)) != message:
             logger.error("config %s cannot be served: %s", config_id, message)
         self.errors[str(config_id)] = message
+        self.error_at[str(config_id)] = time.time()

@@ -45,10 +45,12 @@ def process_holder() -> ModelHolder:
     )
 
 
-def ensure_config_loaded(config_id: int) -> ModelSpec:
+def ensure_config_loaded(config_id: int, keep: Sequence[int] = ()) -> ModelSpec:
+    """Load a config's model (the loader thread's job; nothing else loads models). Past the holder's bound,
+    the least recently used model goes, never one serving a config in `keep`."""
     holder = process_holder()
     if holder.is_loaded(config_id):
         return holder.spec(config_id)
     spec = spec_for_config(EmbeddingConfig.objects.get(pk=config_id))
-    holder.ensure_loaded(spec)
+    holder.ensure_loaded(spec, keep=keep)
     return spec

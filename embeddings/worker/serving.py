@@ -23,6 +23,7 @@ from embeddings.runtime.encoder import Encoder
 from embeddings.wire.keys import reply_key, request_queue_key, taken_key
 from embeddings.wire.replies import ReplyErrorCode
 from embeddings.wire.requests import EmbedReply, EmbedRequest
+from embeddings.worker import metrics
 from embeddings.worker.vector_cache import VectorCache
 
 logger = logging.getLogger(__name__)
@@ -129,13 +130,17 @@ class RequestWork:
         self._timings["model"] = (time.time() - self._prepared_at) * 1000
         reply = EmbedReply(self.request.config_id, merged, self._token_counts, timings=self._timings)
         self._source.reply(self.request, reply)
+        self._count("served")
 
     def failed(self, error: Exception) -> None:
         if isinstance(error, RequestExpired):
+            self._count("expired")
             return  # nobody waits for it any more
         if isinstance(error, InputRejected):
+            self._count("rejected")
             code, message, param = ReplyErrorCode.INVALID_INPUT, str(error), "input"
         else:  # the message may quote the input: only the type leaves the worker
+            self._count("failed")
             logger.error(
                 "embed request for config %s failed: %s", self.request.config_id, type(error).__name__
             )
@@ -146,6 +151,9 @@ class RequestWork:
             )
         reply = EmbedReply(self.request.config_id, error_code=code, error_message=message, error_param=param)
         self._source.reply(self.request, reply)
+
+    def _count(self, outcome: str) -> None:
+        metrics.REQUESTS.labels(str(self.request.config_id), outcome).inc()
 
 
 class RedisRequestSource:
@@ -164,6 +172,7 @@ class RedisRequestSource:
         self.cache = cache
         self._replies: list[tuple[str, bytes]] = []
         self._closed = False
+        self._pass_config_ids: set[int] = set()  # of the requests taken for the current pass
 
     @cached_property
     def _take(self) -> redis.commands.core.Script:
@@ -182,7 +191,9 @@ class RedisRequestSource:
             logger.warning("cannot take embed requests from Redis: %s", error)
             time.sleep(min(wait, 1.0) or 0.1)
             return []
-        return [work for work in map(self._work, items) if work is not None]
+        works = [work for work in map(self._work, items) if work is not None]
+        self._pass_config_ids.update(work.request.config_id for work in works)
+        return works
 
     def _wait_for_one(self, keys: list[str], wait: float) -> list[bytes]:
         """Idle: block until one request arrives (more that arrive meanwhile join the next pass)."""
@@ -203,7 +214,19 @@ class RedisRequestSource:
     def reply(self, request: EmbedRequest, reply: EmbedReply) -> None:
         self._replies.append((request.id, reply.to_bytes()))
 
+    def on_pass(self, texts: int, seconds: float) -> None:
+        """Called by the runner after each forward pass of its model. A pass is labelled with the config
+        of its requests (the lowest one, when configs sharing the model meet in one pass); a pass of bulk
+        pieces alone, with the lowest config the model serves."""
+        config_ids = self._pass_config_ids or set(self._config_ids())
+        if not config_ids:  # evicted: its last passes belong to no config
+            return
+        config_id = str(min(config_ids))
+        metrics.TEXTS_PER_PASS.labels(config_id).observe(texts)
+        metrics.ENCODE_SECONDS.labels(config_id).observe(seconds)
+
     def settle(self) -> None:
+        self._pass_config_ids = set()
         replies, self._replies = self._replies, []
         if not replies:
             return

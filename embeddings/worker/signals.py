@@ -32,6 +32,7 @@ def start_model_threads(sender: Any = None, **kwargs: Any) -> None:
     set_worker_name(getattr(sender, "hostname", None))
     loader = ModelLoader()
     heartbeat = Heartbeat(lambda: worker_status(loader))
+    loader.on_change = heartbeat.publish
     heartbeat.start()
     loader.start()
     _threads.extend([loader, heartbeat])

@@ -1,7 +1,8 @@
 """An in-worker LRU of vectors, keyed by config id and a SHA-256 of the text (never the text itself).
 
 A config id is part of every key, so a config switch can never answer with another config's vector.
-Shared by the runner threads of one process, hence the lock.
+Shared by the runner threads of one process, hence the lock. Hits and misses are counted per config in the
+worker's metrics (embeddings.worker.metrics).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from embeddings.worker import metrics
+
 
 class VectorCache:
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
         self._entries: OrderedDict[tuple[int, bytes], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -35,9 +36,9 @@ class VectorCache:
             for key, vector in zip(keys, found, strict=True):
                 if vector is not None:
                     self._entries.move_to_end(key)
-            hits = sum(vector is not None for vector in found)
-            self.hits += hits
-            self.misses += len(found) - hits
+        hits = sum(vector is not None for vector in found)
+        metrics.CACHE_HITS.labels(str(config_id)).inc(hits)
+        metrics.CACHE_MISSES.labels(str(config_id)).inc(len(found) - hits)
         return found
 
     def put_many(self, config_id: int, texts: Sequence[str], vectors: np.ndarray) -> None:

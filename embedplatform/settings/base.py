@@ -32,6 +32,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "embedplatform.metrics.middleware.RequestMetricsMiddleware",  # first: it times everything below
     "embedplatform.middleware.RequestBodyLimitMiddleware",
     "embedplatform.generations.GenerationSnapshotMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -134,6 +135,10 @@ REST_FRAMEWORK = {
 # they hold no data, so API_DOCS_PUBLIC=true may open them to anyone.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
+# /metrics (Prometheus) needs `Authorization: Bearer <METRICS_TOKEN>` when set; empty leaves it open, for a
+# /metrics that only a firewall or the reverse proxy lets Prometheus reach.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "embedplatform API",
     "DESCRIPTION": (
@@ -197,8 +202,11 @@ EMBEDDING_ENVIRONMENT = {
     "WORKER_HEARTBEAT_SECONDS": ("EMBEDDING_WORKER_HEARTBEAT_SECONDS", float),
     "WORKER_STALE_SECONDS": ("EMBEDDING_WORKER_STALE_SECONDS", float),
     "WORKER_MAX_MODELS": ("EMBEDDING_WORKER_MAX_MODELS", int),
+    "ACTIVATION_TIMEOUT_SECONDS": ("EMBEDDING_ACTIVATION_TIMEOUT_SECONDS", float),
+    "ACTIVATION_GRACE_SECONDS": ("EMBEDDING_ACTIVATION_GRACE_SECONDS", float),
     "WORKER_BULK_SLOTS": ("EMBEDDING_WORKER_BULK_SLOTS", int),
     "HUB_CONNECT_TIMEOUT_SECONDS": ("EMBEDDING_HUB_CONNECT_TIMEOUT_SECONDS", float),
+    "MODEL_CACHE": ("EMBEDDING_MODEL_CACHE", str),
     # Stored vectors and search.
     "SOURCE_CHUNK_SIZE": ("EMBEDDING_SOURCE_CHUNK_SIZE", int),
     "HNSW_EF_SEARCH": ("EMBEDDING_HNSW_EF_SEARCH", int),

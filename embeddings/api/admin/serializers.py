@@ -45,7 +45,7 @@ class ActivationSerializer(serializers.Serializer):
     estimated_time_seconds = serializers.FloatField(allow_null=True, required=False)
 
 
-class WorkerSerializer(serializers.Serializer):
+class WorkerPanelSerializer(serializers.Serializer):
     name = serializers.CharField()
     state = serializers.ChoiceField(choices=["serving", "loading"])
     loaded_config_ids = serializers.ListField(child=serializers.IntegerField())

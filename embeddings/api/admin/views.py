@@ -14,7 +14,7 @@ from embeddings.api.admin.serializers import (
     ActivateRequestSerializer,
     ActivationSerializer,
     ConfigSwitchRequestSerializer,
-    WorkerSerializer,
+    WorkerPanelSerializer,
 )
 from embeddings.client.fleet import worker_list
 from embeddings.configs.activation import activation_advance, activation_start
@@ -77,6 +77,6 @@ class ActivationView(APIView):
 class WorkersView(APIView):
     permission_classes = [HasAdminScopeOrStaff]
 
-    @extend_schema(responses={200: WorkerSerializer(many=True), **error_responses(401, 403)})
+    @extend_schema(responses={200: WorkerPanelSerializer(many=True), **error_responses(401, 403)})
     def get(self, request: Request) -> Response:
         return Response([worker_description(worker) for worker in worker_list()])

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import random
-import subprocess
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
-
-from embedplatform.devstack.processes import free_port
-from embedplatform.serve import command_line
-from tests.conftest import ROOT, _database_url_for
 
 CLIENTS = 24
 REQUESTS = 96
@@ -33,38 +25,6 @@ WORDS = (
     "vector search stores meaning as numbers so that similar sentences land near each other while "
     "unrelated ones drift apart the worker batches requests from many clients into one forward pass"
 ).split()
-
-
-@pytest.fixture
-def web_server(served_config) -> Iterator[str]:
-    from django.db import connection
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
-        "DJANGO_SETTINGS_MODULE": "embedplatform.settings.test",
-        "PORT": str(port),
-        "WEB_WORKERS": "2",
-        "WEB_THREADS": "16",
-    }
-    process = subprocess.Popen(
-        command_line("web"), env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base_url}/api/health", timeout=5):
-                break
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("gunicorn did not start")
-            time.sleep(0.2)
-    yield base_url
-    process.terminate()
-    process.wait(timeout=30)
 
 
 @dataclass

@@ -86,7 +86,9 @@ def test_a_worker_that_dies_meanwhile_stops_counting(fake_fleet, old, new):
     assert activation_advance(activation).state == ActivationState.ACTIVE
 
 
-def test_a_worker_that_cannot_load_fails_the_activation_and_the_old_config_keeps_serving(fake_fleet, old, new):
+def test_a_worker_that_cannot_load_fails_the_activation_and_the_old_config_keeps_serving(
+    fake_fleet, old, new
+):
     fake_fleet.worker("a", loaded=[old.pk])
     activation = activation_start(new)
 
