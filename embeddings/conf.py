@@ -4,6 +4,7 @@ settings.EMBEDDINGS holds only what the environment overrides (embedplatform/set
 variable of each key; .env.example documents them).
 """
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
     "WORKER_BULK_SLOTS": 1,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,
+    # Where workers cache the ONNX files they export (float32) and quantize (int8) from models that ship
+    # without one; shared by the workers of one machine.
+    "MODEL_CACHE": str(Path(__file__).resolve().parent.parent / ".data" / "model-cache"),
     # Stored vectors: texts per embedding task / forward pass, and the HNSW search breadth.
     "SOURCE_CHUNK_SIZE": 256,
     "HNSW_EF_SEARCH": 100,

@@ -12,10 +12,17 @@ def embedding_metadata(config: EmbeddingConfig) -> dict[str, Any]:
     return {
         "provider": config.provider,
         "model": config.model,
+        "backend": config.backend,
         "dimensions": config.dimensions,
         "precision": config.precision,
         "server_config_id": config.pk,
     }
+
+
+def runtimes(entry: catalog.CatalogEntry | None) -> list[dict[str, str]]:
+    """The backend/precision pairs a catalog model runs as (none known for a model outside the catalog)."""
+    pairs = entry.runtimes if entry else ()
+    return [{"backend": backend, "precision": precision} for backend, precision in pairs]
 
 
 def config_description(config: EmbeddingConfig) -> dict[str, Any]:
@@ -33,11 +40,13 @@ def config_description(config: EmbeddingConfig) -> dict[str, Any]:
         "config_id": config.pk,
         "supports_browser": bool(entry and entry.browser_model),
         "browser_model": entry.browser_model if entry else "",
+        "runtimes": runtimes(entry),
         "quantized_variants": [
             {
                 "name": variant.name,
                 "quantization": variant.quantization,
                 "backend": variant.backend,
+                "precision": variant.quantization,
                 "installed": catalog.installed_path(variant) is not None,
             }
             for variant in variants

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from embeddings.api.fields import StrictTextField
 from embeddings.conf import embedding_setting
+from embeddings.models import Backend, Precision
 from embedplatform.api.serializers import ClosedSerializer
 
 
@@ -40,8 +41,9 @@ def _check_length(text: str) -> str:
 class EmbeddingMetadataSerializer(serializers.Serializer):
     provider = serializers.CharField()
     model = serializers.CharField()
+    backend = serializers.ChoiceField(choices=Backend.choices)
     dimensions = serializers.IntegerField()
-    precision = serializers.CharField()
+    precision = serializers.ChoiceField(choices=Precision.choices)
     server_config_id = serializers.IntegerField()
 
 
@@ -53,10 +55,16 @@ class GenerateResponseSerializer(serializers.Serializer):
     metadata = EmbeddingMetadataSerializer()
 
 
+class RuntimeSerializer(serializers.Serializer):
+    backend = serializers.ChoiceField(choices=Backend.choices)
+    precision = serializers.ChoiceField(choices=Precision.choices)
+
+
 class QuantizedVariantSerializer(serializers.Serializer):
     name = serializers.CharField()
     quantization = serializers.CharField()
-    backend = serializers.CharField()
+    backend = serializers.ChoiceField(choices=Backend.choices)
+    precision = serializers.ChoiceField(choices=Precision.choices)
     installed = serializers.BooleanField()
 
 
@@ -64,14 +72,15 @@ class ConfigResponseSerializer(serializers.Serializer):
     provider = serializers.CharField()
     model = serializers.CharField()
     revision = serializers.CharField(allow_blank=True)
-    backend = serializers.CharField()
+    backend = serializers.ChoiceField(choices=Backend.choices)
     dimensions = serializers.IntegerField()
-    precision = serializers.CharField()
+    precision = serializers.ChoiceField(choices=Precision.choices)
     max_seq_length = serializers.IntegerField()
     normalize = serializers.BooleanField()
     config_id = serializers.IntegerField()
     supports_browser = serializers.BooleanField()
     browser_model = serializers.CharField(allow_blank=True)
+    runtimes = RuntimeSerializer(many=True, help_text="The backend/precision pairs this model runs as.")
     quantized_variants = QuantizedVariantSerializer(many=True)
 
 

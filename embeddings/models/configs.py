@@ -21,6 +21,15 @@ class Backend(models.TextChoices):
 class Precision(models.TextChoices):
     FLOAT32 = "float32", "float32"
     FLOAT16 = "float16", "float16"
+    INT8 = "int8", "int8"
+
+
+# What each backend can run: torch casts weights to float16 (as it always has; slow on most CPUs); the
+# ONNX backend runs float32 and int8 graphs, exported and quantized from the weights when a model has none.
+BACKEND_PRECISIONS: dict[str, tuple[str, ...]] = {
+    Backend.TORCH: (Precision.FLOAT32, Precision.FLOAT16),
+    Backend.ONNX: (Precision.FLOAT32, Precision.INT8),
+}
 
 
 class InputOverflow(models.TextChoices):
@@ -58,7 +67,13 @@ class EmbeddingConfig(models.Model):
     revision = models.CharField(max_length=100, blank=True, default="")
     backend = models.CharField(max_length=16, choices=Backend.choices, default=Backend.TORCH)
     dimensions = models.PositiveIntegerField()
-    precision = models.CharField(max_length=16, choices=Precision.choices, default=Precision.FLOAT32)
+    precision = models.CharField(
+        max_length=16,
+        choices=Precision.choices,
+        default=Precision.FLOAT32,
+        help_text="torch runs float32 or float16; onnx runs float32 or int8 (ONNX files are exported and "
+        "quantized from the model's weights on first load when it ships none).",
+    )
     max_seq_length = models.PositiveIntegerField()
     normalize = models.BooleanField(default=True)
     input_overflow = models.CharField(
@@ -101,6 +116,7 @@ class EmbeddingConfig(models.Model):
             raise ValidationError(
                 {"provider": f"provider '{self.provider}' is reserved and not available yet; use 'local'"}
             )
+        self._check_backend_precision()
         entry = catalog.find(self.model)
         if entry is None:
             return
@@ -111,13 +127,40 @@ class EmbeddingConfig(models.Model):
                     f"vectors, not {self.dimensions}"
                 }
             )
-        if self.backend and self.backend != entry.backend:
+        self._check_catalog_runtime(entry)
+
+    def _check_backend_precision(self) -> None:
+        supported = BACKEND_PRECISIONS.get(self.backend)
+        if supported is not None and self.precision not in supported:
             raise ValidationError(
                 {
-                    "backend": f"catalog model '{entry.name}' runs on the '{entry.backend}' "
+                    "precision": f"the '{self.backend}' backend runs precision {_either(supported)}, "
+                    f"not '{self.precision}'"
+                }
+            )
+
+    def _check_catalog_runtime(self, entry: catalog.CatalogEntry) -> None:
+        if self.backend not in entry.backends():
+            raise ValidationError(
+                {
+                    "backend": f"catalog model '{entry.name}' runs on the {_either(entry.backends())} "
                     f"backend, not '{self.backend}'"
                 }
             )
+        precisions = entry.precisions(self.backend)
+        if self.precision in precisions:
+            return
+        if entry.quantization:
+            message = (
+                f"catalog model '{entry.name}' is quantized: its precision is '{entry.quantization}', "
+                f"not '{self.precision}'"
+            )
+        else:
+            message = (
+                f"catalog model '{entry.name}' on the '{self.backend}' backend runs precision "
+                f"{_either(precisions)}, not '{self.precision}'"
+            )
+        raise ValidationError({"precision": message})
 
     def _refuse_identity_change(self) -> None:
         stored = EmbeddingConfig.objects.filter(pk=self.pk).values(*self.IDENTITY_FIELDS).first()
@@ -129,3 +172,9 @@ class EmbeddingConfig(models.Model):
                 f"embedding config {self.pk} cannot be edited in place (changed: {', '.join(changed)}); "
                 "create a new config instead"
             )
+
+
+def _either(values: tuple[str, ...]) -> str:
+    """'a', 'a' or 'b', 'a', 'b' or 'c'."""
+    quoted = [f"'{value}'" for value in values]
+    return " or ".join([", ".join(quoted[:-1]), quoted[-1]]) if len(quoted) > 1 else "".join(quoted)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from embeddings.runtime.encoder import Encoder
 from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
 from embeddings.runtime.hub import resolve_hub_model
+from embeddings.runtime.onnx_export import onnx_model_file, tokenizer_file
 from embeddings.runtime.spec import ModelSpec
 from embeddings.runtime.threads import configure_torch_threads, cpu_threads
 
@@ -24,13 +26,16 @@ def _local_location(spec: ModelSpec, hub_timeout: float) -> Path:
     return resolve_hub_model(spec.location, spec.revision, hub_timeout)
 
 
-def _onnx_file(path: Path) -> Path:
-    if path.is_file():
-        return path
-    candidates = sorted(path.rglob("*.onnx"))
-    if not candidates:
-        raise ModelUnavailable(f"no .onnx file under {path}")
-    return candidates[0]
+def _onnx_encoder(spec: ModelSpec, local: Path, threads: int) -> Encoder:
+    """The model's ONNX file at the spec's precision (exported and quantized into spec.export_dir when the
+    model has none) with its tokenizer.json: the spec's, else the one beside the model."""
+    from embeddings.runtime.onnx_encoder import OnnxEncoder
+
+    model_file = onnx_model_file(local, spec.precision, spec.export_dir)
+    if not spec.tokenizer_path:
+        tokenizer = tokenizer_file(local)
+        spec = replace(spec, tokenizer_path=str(tokenizer)) if tokenizer else spec
+    return OnnxEncoder(spec, str(model_file), threads)
 
 
 def load_encoder(
@@ -45,9 +50,7 @@ def load_encoder(
             configure_torch_threads(thread_count)
             return SentenceTransformerEncoder(spec, str(local), trace=torch_trace)
         if spec.backend == "onnx":
-            from embeddings.runtime.onnx_encoder import OnnxEncoder
-
-            return OnnxEncoder(spec, str(_onnx_file(local)), thread_count)
+            return _onnx_encoder(spec, local, thread_count)
     except ModelLoadError:
         raise
     except Exception as error:

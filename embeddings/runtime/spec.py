@@ -19,7 +19,8 @@ class ModelSpec:
     device: str = "cpu"
     pooling: str = "mean"  # onnx: "mean" pools token embeddings, "graph" means the graph pools
     onnx_output: str = ""
-    tokenizer_path: str = ""  # onnx: a tokenizer.json
+    tokenizer_path: str = ""  # onnx: a tokenizer.json (default: the one beside the model)
+    export_dir: str = ""  # onnx: where ONNX files exported or quantized from the model are cached
 
     @property
     def weights_key(self) -> tuple[object, ...]:

@@ -34,6 +34,7 @@ def spec_for_config(config: EmbeddingConfig) -> ModelSpec:
         "precision": config.precision,
         "revision": config.revision,
         "device": embedding_setting("DEVICE"),
+        "export_dir": str(embedding_setting("MODEL_CACHE")),
     }
     if entry is None:
         return ModelSpec(name=config.model, location=config.model, **common)

@@ -1,8 +1,11 @@
+import time
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import config_list
-from embeddings.configs.services import config_activate, config_create, config_ensure_active
-from embeddings.models import EmbeddingConfig
+from embeddings.configs.services import config_create, config_ensure_active
+from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
 from embedplatform.api.errors import ApiError
 
 
@@ -15,9 +18,13 @@ class Command(BaseCommand):
         sub.add_parser("list", help="list all configs, newest first")
         create = sub.add_parser("create", help="create a new config")
         create.add_argument("model")
-        create.add_argument("--backend")
+        create.add_argument("--backend", help="torch or onnx (default: the catalog model's own, else torch)")
         create.add_argument("--dimensions", type=int)
-        create.add_argument("--precision", default="float32")
+        create.add_argument(
+            "--precision",
+            help="torch: float32 or float16; onnx: float32 or int8 (default: the model's own, "
+            "int8 for a quantized catalog model, else float32)",
+        )
         create.add_argument("--max-seq-length", type=int)
         create.add_argument(
             "--input-overflow",
@@ -25,9 +32,15 @@ class Command(BaseCommand):
             default="truncate",
             help="inputs over max-seq-length tokens: truncate them, or answer 400",
         )
-        create.add_argument("--activate", action="store_true")
-        activate = sub.add_parser("activate", help="activate a config by id")
+        create.add_argument("--activate", action="store_true", help="start activating it (see `activate`)")
+        create.add_argument("--wait", action="store_true", help="with --activate: follow it until it ends")
+        activate = sub.add_parser(
+            "activate",
+            help="activate a config by id: every live worker loads it, then it becomes active (the current "
+            "config serves until then)",
+        )
         activate.add_argument("config_id", type=int)
+        activate.add_argument("--wait", action="store_true", help="follow it to its end (a progress line)")
 
     def handle(self, *args, action: str, **options) -> None:
         try:
@@ -53,6 +66,7 @@ class Command(BaseCommand):
         max_seq_length,
         input_overflow,
         activate,
+        wait,
         **options,
     ) -> None:
         config = config_create(
@@ -62,13 +76,52 @@ class Command(BaseCommand):
             precision=precision,
             max_seq_length=max_seq_length,
             input_overflow=input_overflow,
-            activate=activate,
         )
         self.stdout.write(f"created {config}")
+        if activate:
+            self._start_activation(config, wait)
 
-    def _activate(self, *, config_id: int, **options) -> None:
+    def _activate(self, *, config_id: int, wait: bool, **options) -> None:
         try:
             config = EmbeddingConfig.objects.get(pk=config_id)
         except EmbeddingConfig.DoesNotExist as error:
             raise CommandError(f"no embedding config with id {config_id}") from error
-        self.stdout.write(f"activated {config_activate(config)}")
+        self._start_activation(config, wait)
+
+    def _start_activation(self, config: EmbeddingConfig, wait: bool) -> None:
+        activation = activation_start(config)
+        if wait:
+            activation = self._follow(activation)
+        if activation.state == ActivationState.ACTIVE:
+            config.refresh_from_db()
+            self.stdout.write(f"activated {config}")
+        elif activation.state == ActivationState.FAILED:
+            raise CommandError(f"activation #{activation.pk} failed: {activation.error}")
+        else:
+            self.stdout.write(
+                f"activation #{activation.pk} of {config} {activation.state}: every live worker loads it, "
+                "then it becomes active; follow it with --wait, in the admin, or GET "
+                f"/api/admin/embedding/activations/{activation.pk}"
+            )
+
+    def _follow(self, activation: ConfigActivation) -> ConfigActivation:
+        """Until the activation ends; a line each time its progress changes."""
+        last = ""
+        while True:
+            activation = activation_advance(activation)
+            line = progress_line(activation)
+            if line != last:
+                self.stdout.write(line)
+                last = line
+            if not activation.is_pending:
+                return activation
+            time.sleep(0.5)
+            activation.refresh_from_db()
+
+
+def progress_line(activation: ConfigActivation) -> str:
+    workers = ", ".join(
+        f"{name}: {state['state']}" + (f" {state['seconds']} s" if state.get("seconds") is not None else "")
+        for name, state in sorted(activation.workers.items())
+    )
+    return f"activation #{activation.pk}: {activation.state}" + (f" ({workers})" if workers else "")

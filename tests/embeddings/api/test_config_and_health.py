@@ -19,15 +19,31 @@ def test_config_describes_the_active_config(active_config, api_client):
         "config_id": active_config.pk,
         "supports_browser": True,
         "browser_model": "Xenova/all-MiniLM-L6-v2",
+        "runtimes": [
+            {"backend": "torch", "precision": "float32"},
+            {"backend": "torch", "precision": "float16"},
+            {"backend": "onnx", "precision": "float32"},
+            {"backend": "onnx", "precision": "int8"},
+        ],
         "quantized_variants": [
             {
                 "name": "all-MiniLM-L6-v2-int8-onnx",
                 "quantization": "int8",
                 "backend": "onnx",
+                "precision": "int8",
                 "installed": True,
             }
         ],
     }
+
+
+def test_config_of_the_int8_model_says_int8(db, api_client):
+    config = config_create(model="all-MiniLM-L6-v2-int8-onnx", activate=True)
+
+    body = api_client.get("/api/embedding/config").json()
+
+    assert (body["config_id"], body["backend"], body["precision"]) == (config.pk, "onnx", "int8")
+    assert body["runtimes"] == [{"backend": "onnx", "precision": "int8"}]
 
 
 def test_config_without_an_active_config_is_a_503(db, api_client):

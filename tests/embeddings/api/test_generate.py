@@ -30,6 +30,7 @@ def test_single_text_returns_normalized_384d_vector_equal_to_reference(
     assert body["metadata"] == {
         "provider": "local",
         "model": "all-MiniLM-L6-v2",
+        "backend": "torch",
         "dimensions": 384,
         "precision": "float32",
         "server_config_id": served_config.pk,

