@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,11 +24,25 @@ from embeddings.configs.services import config_activate
 from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig, WorkerLoadState
 
 
+def _requester(who: Any, via: str) -> tuple[Any, str]:
+    """The user to record (an API key's request has none) and a label for whoever asked."""
+    if isinstance(who, get_user_model()):
+        return who, via or f"user {who.get_username()}"
+    if getattr(who, "is_authenticated", False):  # an API key
+        return None, via or str(getattr(who, "username", "an API key"))
+    return None, via
+
+
 def activation_start(
-    config: EmbeddingConfig, *, requested_by: Any = None, timeout_seconds: float | None = None
+    config: EmbeddingConfig,
+    *,
+    requested_by: Any = None,
+    requested_via: str = "",
+    timeout_seconds: float | None = None,
 ) -> ConfigActivation:
     """Start making `config` the active one. Supersedes any other activation still pending (the latest
     request wins). With no config active there is nothing to keep serving: it flips at once."""
+    user, via = _requester(requested_by, requested_via)
     with transaction.atomic():
         active = EmbeddingConfig.objects.select_for_update().filter(is_active=True).first()
         pending = ConfigActivation.objects.select_for_update().filter(state__in=ActivationState.pending())
@@ -42,7 +57,8 @@ def activation_start(
         activation = ConfigActivation.objects.create(
             config=config,
             previous_config=active,
-            requested_by=requested_by if getattr(requested_by, "is_authenticated", False) else None,
+            requested_by=user,
+            requested_via=via,
             timeout_seconds=int(timeout_seconds or embedding_setting("ACTIVATION_TIMEOUT_SECONDS")),
         )
         if active is None or active.pk == config.pk:

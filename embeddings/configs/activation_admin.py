@@ -80,6 +80,7 @@ class ConfigActivationAdmin(admin.ModelAdmin):
         "workers",
         "timeout_seconds",
         "requested_by",
+        "requested_via",
         "requested_at",
         "finished_at",
     )

@@ -56,6 +56,9 @@ class ConfigActivation(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    requested_via = models.CharField(
+        max_length=200, blank=True, default="", help_text="Who asked: a user, an API key, or a command."
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

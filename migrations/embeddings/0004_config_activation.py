@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
                 ('error', models.TextField(blank=True, default='')),
                 ('workers', models.JSONField(blank=True, default=dict, help_text='Per live worker: its load state for this config (waiting, loading, ready, failed).')),
                 ('timeout_seconds', models.PositiveIntegerField()),
+                ('requested_via', models.CharField(blank=True, default='', help_text='Who asked: a user, an API key, or a command.', max_length=200)),
                 ('requested_at', models.DateTimeField(auto_now_add=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
                 ('config', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activations', to='embeddings.embeddingconfig')),

@@ -89,7 +89,7 @@ class Command(BaseCommand):
         self._start_activation(config, wait)
 
     def _start_activation(self, config: EmbeddingConfig, wait: bool) -> None:
-        activation = activation_start(config)
+        activation = activation_start(config, requested_via="manage.py embedding_config")
         if wait:
             activation = self._follow(activation)
         if activation.state == ActivationState.ACTIVE:
