@@ -7,8 +7,6 @@ Run with -s to see the figures."""
 
 from __future__ import annotations
 
-import csv
-import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,16 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.texts import stsb_pairs, stsb_path
 from embeddings.configs.services import config_build
 from embeddings.runtime.loader import load_encoder
 from embeddings.worker.model_specs import spec_for_config
 
-STSB_FILE = Path(
-    os.environ.get(
-        "EMBEDPLATFORM_STSB_FILE",
-        Path(__file__).resolve().parents[3] / ".." / "shared" / "data" / "stsb-test.tsv",
-    )
-)
 TEXTS = [
     "hi",
     "ok",
@@ -56,16 +49,13 @@ def _spearman(first: np.ndarray, second: np.ndarray, scores: np.ndarray) -> floa
 
 @pytest.fixture(scope="session")
 def stsb() -> tuple[list[str], list[str], np.ndarray]:
-    if not STSB_FILE.exists():
-        pytest.fail(
-            f"STS-B test split not found at {STSB_FILE.resolve()}: the parity contract needs it "
-            "(set EMBEDPLATFORM_STSB_FILE to its path)"
-        )
-    with open(STSB_FILE, newline="", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
-    assert len(rows) > 1000, f"{STSB_FILE} holds {len(rows)} pairs, expected the whole test split (1379)"
-    scores = np.array([float(row["score"]) for row in rows])
-    return [row["sentence1"] for row in rows], [row["sentence2"] for row in rows], scores
+    try:
+        pairs = stsb_pairs()
+    except FileNotFoundError as error:
+        pytest.fail(f"the parity contract needs the STS-B test split: {error}")
+    assert len(pairs) > 1000, f"{stsb_path()} holds {len(pairs)} pairs, expected the whole test split (1379)"
+    scores = np.array([score for score, _, _ in pairs])
+    return [first for _, first, _ in pairs], [second for _, _, second in pairs], scores
 
 
 def _encode_all(encode, stsb) -> dict[str, np.ndarray]:
