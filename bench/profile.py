@@ -1,0 +1,113 @@
+"""Where a single request's time goes: py-spy samples the web process and the worker while one client sends
+one-text requests back to back.
+
+    .venv/bin/python -m pip install py-spy      # a tool, not a dependency
+    .venv/bin/python bench/profile.py --seconds 20
+
+On a throwaway stack (bench/stack.py; one gunicorn process, one worker, embedding cache off), py-spy records
+both processes (`--idle` off: only threads on the CPU count) for the given time. Prints, for each process, the
+functions with the most samples on the CPU, by their own time and including what they call, and writes the
+collapsed stacks to bench/results/ (open them in speedscope.app for a flame graph).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import Client, percentile  # noqa: E402
+from bench.stack import platform_stack  # noqa: E402
+from bench.texts import benchmark_texts  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def gunicorn_workers(master_pid: int) -> list[int]:
+    output = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout
+    return [int(pid) for pid in output.split()]
+
+
+def summarize(collapsed: Path, top: int) -> list[str]:
+    """Functions by own samples and by inclusive samples, from py-spy's collapsed stacks."""
+    own, inclusive, total = Counter(), Counter(), 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [frame.split(" (")[0] for frame in stack.split(";")[1:]]  # drop the thread name
+        total += int(count)
+        if frames:
+            own[frames[-1]] += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    lines = [f"  {total} samples on the CPU", "  own time:"]
+    lines += [f"    {count / total:6.1%}  {frame}" for frame, count in own.most_common(top)]
+    lines.append("  including callees:")
+    lines += [f"    {count / total:6.1%}  {frame}" for frame, count in inclusive.most_common(top)]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    environ = {"EMBEDDING_MODEL": args.model, "EMBEDDING_CACHE_SIZE": "0", "WEB_WORKERS": "1"}
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.date.today().isoformat()
+    with platform_stack(environ=environ) as stack:
+        [web] = gunicorn_workers(stack.supervisor.children["web"].pid)
+        [worker] = stack.worker_pids()
+        targets = {"web": web, "worker": worker}
+        outputs = {name: RESULTS / f"profile-{name}-{stamp}.txt" for name in targets}
+        recorders = [
+            subprocess.Popen(
+                [
+                    py_spy,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--duration",
+                    str(int(args.seconds)),
+                    "--rate",
+                    "250",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(outputs[name]),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            for name, pid in targets.items()
+        ]
+        client, latencies, texts = Client(stack.base_url, stack.api_key), [], benchmark_texts(4096)
+        deadline, index = time.monotonic() + args.seconds, 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            status, _ = client.embed([texts[index % len(texts)]], args.model)
+            latencies.append((time.perf_counter() - started) * 1000)
+            index += 1
+        for recorder in recorders:
+            recorder.wait(timeout=60)
+    print(f"{len(latencies)} requests, p50 {percentile(latencies, 50):.2f} ms")
+    for name, path in outputs.items():
+        print(f"\n{name} (pid {targets[name]}), stacks in {path.relative_to(ROOT)}")
+        print("\n".join(summarize(path, args.top)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
