@@ -1,8 +1,11 @@
-"""Where a single request's time goes: py-spy samples the web process and the worker while one client sends
+"""(Not named profile.py: scripts here run with bench/ first on sys.path, which would hide the standard library's
+`profile` module from transformers.)
+
+Where a single request's time goes: py-spy samples the web process and the worker while one client sends
 one-text requests back to back.
 
     .venv/bin/python -m pip install py-spy      # a tool, not a dependency
-    .venv/bin/python bench/profile.py --seconds 20
+    .venv/bin/python bench/request_profile.py --seconds 20
 
 On a throwaway stack (bench/stack.py; one gunicorn process, one worker, embedding cache off), py-spy records
 both processes (`--idle` off: only threads on the CPU count) for the given time. Prints, for each process, the
