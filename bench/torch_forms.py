@@ -5,7 +5,8 @@
 
 Forms: eager (the model's own forward), trace, trace+freeze, trace+freeze+optimize_for_inference. Speed is
 one text (p50 ms) and batches of 32 (texts/s), the forms taking turns so a noisy host hurts them alike;
-memory is RSS after loading and after a bulk pass (MALLOC_ARENA_MAX=2, as the worker runs).
+memory is RSS after loading, after a bulk pass, and what stays after freeing the model (MALLOC_ARENA_MAX=2,
+as the worker runs).
 """
 
 from __future__ import annotations
@@ -98,17 +99,33 @@ def speed() -> None:
 
 
 def memory_of(form: str) -> None:
+    """RSS with the form loaded, after a bulk pass, and what stays once it is dropped (as a model switch
+    drops the old model): each form is loaded and freed twice, so a per-load leak shows as growth."""
     import psutil
+    import sentence_transformers  # noqa: F401  (imported before the baseline: its modules are no model)
 
-    model, texts = _model(), benchmark_texts(512)
-    encode = _forward(model, form)
-    encode(texts[:2])
-    loaded = psutil.Process().memory_info().rss / 2**20
-    for start in range(0, 512, 64):
-        encode(texts[start : start + 64])
-    encode(["word " * 300] * 32)
-    after = psutil.Process().memory_info().rss / 2**20
-    print(f"{form:9} RSS loaded {loaded:5.0f} MB   after bulk {after:5.0f} MB")
+    from embeddings.runtime.memory import release_memory
+
+    def rss() -> float:
+        return psutil.Process().memory_info().rss / 2**20
+
+    texts = benchmark_texts(512)
+    release_memory()
+    baseline, kept = rss(), []
+    for _ in range(2):
+        model = _model()
+        encode = _forward(model, form)
+        encode(texts[:2])
+        loaded = rss()
+        for start in range(0, 512, 64):
+            encode(texts[start : start + 64])
+        encode(["word " * 300] * 32)
+        after = rss()
+        del model, encode
+        release_memory()
+        kept.append(rss() - baseline)
+    print(f"{form:9} RSS loaded {loaded:5.0f} MB   after bulk {after:5.0f} MB   "
+          f"kept after freeing it: {kept[0]:4.0f} MB once, {kept[1]:4.0f} MB twice")  # fmt: skip
 
 
 def main() -> None:

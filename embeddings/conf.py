@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     # Worker.
     "DEVICE": "cpu",
     "TORCH_THREADS": None,  # all cores of the worker
-    # torch models run as a traced, frozen TorchScript graph when it agrees with the eager model at load.
+    # torch models run as a traced TorchScript graph when it agrees with the eager model at load.
     "TORCH_TRACE": True,
     # Texts per forward pass when requests queue up (one larger request still goes whole).
     "BATCH_MAX_TEXTS": 64,

@@ -7,13 +7,18 @@ transformer, pooling and normalisation) in the same order, so the vectors are th
 them:
 
 - texts grouped by token length within a token budget (embeddings.runtime.batching), one forward per group;
-- for float32 models, the model's forward traced once at load and frozen with TorchScript (constants
-  folded, fewer Python hops per call). `optimize_for_inference` on top was measured side by side (MiniLM,
-  2 cores, 2026-12-02, bench/torch_forms.py): one text 10.6 vs 10.7 ms, batches of 32 101 vs
-  83 texts/s, and 58 MB more RSS, so it is not used. Tracing records one path through Python branches on
-  shapes, so the traced model is checked against the eager one at load over batch sizes and lengths up to
-  the maximum; any disagreement, or a model that cannot be traced, keeps the eager forward (and says so in
-  the log).
+- for float32 models, the model's forward traced once at load with TorchScript (fewer Python hops per
+  call). Tracing records one path through Python branches on shapes, so the traced model is checked
+  against the eager one at load over batch sizes and lengths up to the maximum; any disagreement, or a
+  model that cannot be traced, keeps the eager forward (and says so in the log).
+
+Why traced and not frozen (bench/torch_forms.py, MiniLM, 2 cores, 2026-12-02): one text takes 11.3 ms
+traced or frozen (14.9 eager); batches of 32 run at 325 texts/s traced, 345 frozen, 296 eager. But
+TorchScript's global compilation unit keeps what it compiled for the life of the process: each load of a
+frozen model keeps about 90 MB after the model is freed (its weights become graph constants), a traced one
+about 20 MB, an eager one nothing. Models are switched in place, so a switch must give the old model's
+memory back: traced. `optimize_for_inference` was slower still and kept more. EMBEDDING_TORCH_TRACE=false
+runs eagerly and keeps nothing.
 
 TorchScript is deprecated in favour of torch.export, which was measured too: exact, but about half the
 gain for one text (its graph still runs op by op in Python). torch is pinned (2.13.0); revisit on upgrade.
@@ -121,11 +126,10 @@ class SentenceTransformerEncoder:
                 traced = torch.jit.trace(
                     Forward().eval(), tuple(example[name] for name in names), strict=False
                 )
-                frozen = torch.jit.freeze(traced)
         except Exception as error:  # a model with untraceable code still serves, eagerly
             logger.warning("model %s runs eagerly: it cannot be traced (%s)", self.name, type(error).__name__)
             return None
-        self._traced = frozen
+        self._traced = traced
         if not self._traced_agrees_with_eager():
             logger.warning("model %s runs eagerly: its traced form disagrees with the eager one", self.name)
             self._traced = None

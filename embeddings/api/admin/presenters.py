@@ -34,5 +34,6 @@ def worker_description(worker: dict[str, Any]) -> dict[str, Any]:
         "loading": loading,
         "rss_mb": worker.get("rss_mb"),
         "last_load": worker.get("last_load"),
+        "last_unload": worker.get("last_unload"),
         "errors": worker.get("errors", {}),
     }

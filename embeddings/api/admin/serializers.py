@@ -51,5 +51,6 @@ class WorkerPanelSerializer(serializers.Serializer):
     loaded_config_ids = serializers.ListField(child=serializers.IntegerField())
     loading = serializers.DictField(allow_null=True)
     rss_mb = serializers.FloatField(allow_null=True)
-    last_load = serializers.DictField(allow_null=True)
+    last_load = serializers.DictField(allow_null=True, help_text="config_id, seconds, RSS before and after")
+    last_unload = serializers.DictField(allow_null=True, help_text="config_id, RSS before and after")
     errors = serializers.DictField(child=serializers.CharField())
