@@ -1,5 +1,5 @@
-"""(Not named profile.py: scripts here run with bench/ first on sys.path, which would hide the standard library's
-`profile` module from transformers.)
+"""(Not named profile.py: scripts here run with bench/ first on sys.path, which would hide the standard
+library's `profile` module from transformers.)
 
 Where a single request's time goes: py-spy samples the web process and the worker while one client sends
 one-text requests back to back.

@@ -13,7 +13,8 @@ reaches the model):
   than the overhead measured);
 - bulk: 2,048 texts in requests of 64 from one client, texts/s and the ratio to raw bulk;
 - concurrency: 32 clients sending one text per request, requests/s, the ratio to raw bulk texts/s, errors;
-- worker memory: the worker's RSS after the load against the raw process's RSS.
+- worker memory: the worker's RSS after the load against the raw process's RSS after its own bulk and
+  single-text work (both after work, like for like; raw.py also reports its RSS right after loading).
 Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json.
 """
 

@@ -71,8 +71,8 @@ class Stack:
 
     def activate(self, model: str) -> int:
         """Create a config for a catalog model, activate it, wait until every worker serves it."""
-        output = self.manage("embedding_config", "create", model, "--activate")
-        config_id = int(output.split("#", 1)[1].split()[0])
+        output = self.manage("embedding_config", "create", model, "--activate", "--wait")
+        config_id = int(output.split("#", 1)[1].split()[0])  # "created #K ...", then the activation's lines
         self.wait_until_serving(config_id)
         return config_id
 
