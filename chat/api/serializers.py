@@ -89,6 +89,9 @@ class CoverageSerializer(serializers.Serializer):
     embedded = serializers.IntegerField()
     pending = serializers.IntegerField()
     failed = serializers.IntegerField()
+    stale = serializers.IntegerField(
+        help_text="Vectors made from an older text of the message: not searched."
+    )
     total = serializers.IntegerField()
 
 

@@ -109,6 +109,7 @@ class SearchView(APIView):
                     "embedded": coverage.embedded,
                     "pending": coverage.pending,
                     "failed": coverage.failed,
+                    "stale": coverage.stale,
                     "total": coverage.total,
                 },
             }

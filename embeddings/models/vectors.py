@@ -16,6 +16,7 @@ class VectorState(models.TextChoices):
     PENDING = "pending", "Pending"
     EMBEDDED = "embedded", "Embedded"
     FAILED = "failed", "Failed"
+    STALE = "stale", "Stale (its text changed since)"
 
 
 class StoredVector(models.Model):

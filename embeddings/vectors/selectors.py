@@ -32,6 +32,7 @@ class Coverage:
     pending: int
     failed: int
     total: int
+    stale: int = 0  # made from an older text: not searched until redone
 
 
 def vector_search_queryset(
@@ -76,7 +77,7 @@ def vector_search(
 
 
 def vector_coverage(config: EmbeddingConfig, source_type: str, sources: QuerySet) -> Coverage:
-    """How many of `sources` have a vector for `config` (and how many are pending or failed)."""
+    """How many of `sources` have a vector for `config` (and how many are pending, failed or stale)."""
     states = dict(
         StoredVector.objects.filter(
             config=config, source_type=source_type, source_id__in=sources.values("pk")
@@ -87,7 +88,9 @@ def vector_coverage(config: EmbeddingConfig, source_type: str, sources: QuerySet
     )
     total = sources.count()
     embedded, failed = states.get(VectorState.EMBEDDED, 0), states.get(VectorState.FAILED, 0)
-    return Coverage(embedded=embedded, failed=failed, pending=total - embedded - failed, total=total)
+    stale = states.get(VectorState.STALE, 0)
+    pending = total - embedded - failed - stale
+    return Coverage(embedded=embedded, failed=failed, pending=pending, total=total, stale=stale)
 
 
 def with_vector_state(queryset: QuerySet, config: EmbeddingConfig | None, source_type: str) -> QuerySet:
@@ -107,7 +110,7 @@ def with_vector_state(queryset: QuerySet, config: EmbeddingConfig | None, source
 
 
 def vector_counts(config_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Stored vectors per config and state: {config_id: {"embedded": n, "pending": n, "failed": n}}."""
+    """Stored vectors per config and state: {config_id: {"embedded": n, "pending": n, "failed": n, ...}}."""
     counts = {config_id: {state: 0 for state in VectorState.values} for config_id in config_ids}
     rows = (
         StoredVector.objects.filter(config_id__in=config_ids)

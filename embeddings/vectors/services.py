@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
 from embeddings.client.dispatch import send_embed_sources
 from embeddings.conf import embedding_setting
@@ -65,11 +66,31 @@ def vectors_request(
 
 
 def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) -> list[int]:
-    """What a save of a registered source does: pending for the active config (none: nothing to do)."""
+    """What a save of a registered source does: pending for the active config (none: nothing to do), and
+    the vectors other configs made of an older text marked stale."""
     config = EmbeddingConfig.objects.active()
     if config is None:
         return []
+    vectors_mark_stale(source, texts, except_config=config)
     return vectors_request(source, texts, config)
+
+
+def vectors_mark_stale(
+    source: EmbeddedSource, texts: dict[int, str], *, except_config: EmbeddingConfig
+) -> int:
+    """Vectors of other configs made from another text than the current one become `stale`: never served as
+    if current (search reads embedded rows only), and a re-embedding of that config redoes them."""
+    marked = 0
+    for source_id, text in texts.items():
+        rows = StoredVector.objects.filter(
+            source_type=source.label, source_id=source_id, state=VectorState.EMBEDDED
+        )
+        marked += (
+            rows.exclude(config=except_config)
+            .exclude(text_hash=hash_text(text or ""))
+            .update(state=VectorState.STALE, updated_at=timezone.now())
+        )
+    return marked
 
 
 class _CommitBuffer:

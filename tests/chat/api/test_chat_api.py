@@ -165,7 +165,7 @@ def test_search_on_the_demo_corpus_finds_the_topic_and_reports_coverage(served_c
     assert len(titles) == 5
     assert titles[:2] == ["Sourdough baking #1", "Sourdough baking #1"]
     assert body["config_id"] == served_config.pk
-    assert body["coverage"] == {"embedded": 120, "pending": 0, "failed": 0, "total": 120}
+    assert body["coverage"] == {"embedded": 120, "pending": 0, "failed": 0, "stale": 0, "total": 120}
     scores = [r["score"] for r in body["results"]]
     assert scores == sorted(scores, reverse=True)
 

@@ -116,3 +116,65 @@ def test_nothing_is_pending_without_an_active_config(db, sent):
 def test_an_unregistered_label_is_a_clear_error():
     with pytest.raises(NotRegistered, match="'auth.user' is not a registered embedding source"):
         registry.get("auth.user")
+
+
+def _embedded_row(message, config, text: str) -> StoredVector:
+    return StoredVector.objects.update_or_create(
+        source_type="chat.message",
+        source_id=message.pk,
+        config=config,
+        defaults={"state": VectorState.EMBEDDED, "text_hash": hash_text(text), "embedding": [0.1] * 384},
+    )[0]
+
+
+def test_editing_a_text_marks_the_vectors_of_other_configs_stale(config, sent, commit):
+    other = config_create(model="paraphrase-MiniLM-L3-v2-onnx")  # (its index: before any row is written)
+    with commit():
+        message = MessageFactory(content="the old text")
+    previous = _embedded_row(message, other, "the old text")
+
+    with commit():
+        message.content = "the new text"
+        message.save()
+
+    previous.refresh_from_db()
+    active = StoredVector.objects.get(source_id=message.pk, config=config)
+    assert previous.state == VectorState.STALE  # never searched as if it were the new text's
+    assert (active.state, active.text_hash) == (VectorState.PENDING, hash_text("the new text"))
+
+
+def test_saving_an_unchanged_text_leaves_the_other_configs_vectors_fresh(config, sent, commit):
+    other = config_create(model="paraphrase-MiniLM-L3-v2-onnx")
+    with commit():
+        message = MessageFactory(content="unchanged")
+    fresh = _embedded_row(message, other, "unchanged")
+
+    with commit():
+        message.save()
+
+    fresh.refresh_from_db()
+    assert fresh.state == VectorState.EMBEDDED
+
+
+def test_stale_vectors_count_in_coverage_and_are_queued_again_by_a_backfill(config, sent, commit):
+    from embeddings.vectors.selectors import vector_coverage
+    from embeddings.vectors.services import vectors_backfill
+
+    other = config_create(model="paraphrase-MiniLM-L3-v2-onnx")
+    with commit():
+        edited, kept = MessageFactory(content="first"), MessageFactory(content="second")
+    _embedded_row(edited, other, "first")
+    _embedded_row(kept, other, "second")
+    with commit():
+        edited.content = "first, edited"
+        edited.save()
+    both = Message.objects.filter(pk__in=[edited.pk, kept.pk])
+
+    coverage = vector_coverage(other, "chat.message", both)
+    assert (coverage.embedded, coverage.stale, coverage.pending, coverage.total) == (1, 1, 0, 2)
+
+    sent.clear()
+    with commit():
+        assert vectors_backfill(registry.get("chat.message"), other) == 1
+    assert StoredVector.objects.get(source_id=edited.pk, config=other).state == VectorState.PENDING
+    assert sent == [("chat.message", [edited.pk], other.pk)]
