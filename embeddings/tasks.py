@@ -11,7 +11,12 @@ from celery import Task, shared_task
 
 import embeddings.worker.signals  # noqa: F401  (starts the model loader and heartbeat in workers)
 from embeddings.wire import tasks as names
-from embeddings.worker.source_embedding import BulkSlotsBusy, ModelNotLoadedYet, embed_pending_sources
+from embeddings.worker.source_embedding import (
+    BulkSlotsBusy,
+    ModelNotLoadedYet,
+    embed_live_sources,
+    embed_pending_sources,
+)
 
 
 @shared_task(
@@ -35,3 +40,20 @@ def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id
         raise self.retry(countdown=1, exc=busy) from busy
     except ModelNotLoadedYet as not_loaded:
         raise self.retry(countdown=5, exc=not_loaded) from not_loaded
+
+
+@shared_task(
+    bind=True,
+    name=names.EMBED_LIVE,
+    ignore_result=True,
+    acks_late=True,
+    max_retries=None,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def embed_live(self: Task, source_type: str, source_ids: list[int], config_id: int) -> int:
+    """Embed texts just written (a save of a registered source), ahead of bulk work. Idempotent."""
+    try:
+        return embed_live_sources(source_type, source_ids, config_id)
+    except ModelNotLoadedYet as not_loaded:
+        raise self.retry(countdown=2, exc=not_loaded) from not_loaded

@@ -11,5 +11,9 @@ from embeddings.wire import tasks
 from embedplatform.celery import app
 
 
-def send_embed_sources(source_type: str, source_ids: Sequence[int], config_id: int) -> AsyncResult:
-    return app.send_task(tasks.EMBED_SOURCES, args=[source_type, list(source_ids), config_id])
+def send_embed_sources(
+    source_type: str, source_ids: Sequence[int], config_id: int, *, live: bool = False
+) -> AsyncResult:
+    """`live`: texts just written, embedded ahead of bulk work (their own queue, no bulk slot)."""
+    name = tasks.EMBED_LIVE if live else tasks.EMBED_SOURCES
+    return app.send_task(name, args=[source_type, list(source_ids), config_id])

@@ -24,12 +24,18 @@ logger = logging.getLogger(__name__)
 
 
 def vectors_request(
-    source: EmbeddedSource, texts: dict[int, str], config: EmbeddingConfig, *, force: bool = False
+    source: EmbeddedSource,
+    texts: dict[int, str],
+    config: EmbeddingConfig,
+    *,
+    force: bool = False,
+    live: bool = False,
 ) -> list[int]:
     """Mark sources pending for `config` and schedule their embedding after commit.
 
     Unless `force`, a source whose text is unchanged since its vector was made (or queued)
-    is skipped, so saving a message without editing it costs no forward pass.
+    is skipped, so saving a message without editing it costs no forward pass. `live`: texts just
+    written, embedded ahead of any backlog.
     """
     hashes = {source_id: hash_text(text or "") for source_id, text in texts.items()}
     if not force:
@@ -61,7 +67,7 @@ def vectors_request(
         batch_size=1000,
     )
     ids = sorted(hashes)
-    vectors_schedule(source.label, ids, config.pk)
+    vectors_schedule(source.label, ids, config.pk, live=live)
     return ids
 
 
@@ -72,7 +78,7 @@ def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) ->
     if config is None:
         return []
     vectors_mark_stale(source, texts, except_config=config)
-    return vectors_request(source, texts, config)
+    return vectors_request(source, texts, config, live=True)
 
 
 def vectors_mark_stale(
@@ -98,37 +104,37 @@ class _CommitBuffer:
 
     def __init__(self, connection) -> None:
         self.connection = connection
-        self.ids: dict[tuple[str, int], list[int]] = defaultdict(list)
+        self.ids: dict[tuple[str, int, bool], list[int]] = defaultdict(list)
 
     def flush(self) -> None:
         self.connection.embedding_commit_buffer = None
-        for (source_type, config_id), ids in self.ids.items():
-            vectors_enqueue(source_type, ids, config_id)
+        for (source_type, config_id, live), ids in self.ids.items():
+            vectors_enqueue(source_type, ids, config_id, live=live)
 
     def is_scheduled(self) -> bool:
         return any(entry[1] == self.flush for entry in self.connection.run_on_commit)
 
 
-def vectors_schedule(source_type: str, ids: Sequence[int], config_id: int) -> None:
+def vectors_schedule(source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        vectors_enqueue(source_type, ids, config_id)
+        vectors_enqueue(source_type, ids, config_id, live=live)
         return
     buffer = getattr(connection, "embedding_commit_buffer", None)
     if buffer is None or not buffer.is_scheduled():  # none yet, or its transaction was rolled back
         buffer = connection.embedding_commit_buffer = _CommitBuffer(connection)
         transaction.on_commit(buffer.flush, robust=True)
-    buffer.ids[(source_type, config_id)].extend(ids)
+    buffer.ids[(source_type, config_id, live)].extend(ids)
 
 
-def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int) -> int:
+def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False) -> int:
     """Send the ids to the worker in chunks; returns the number of tasks. Rows stay pending on failure."""
     chunk = embedding_setting("SOURCE_CHUNK_SIZE")
     unique = sorted(set(ids))
     tasks = 0
     for start in range(0, len(unique), chunk):
         try:
-            send_embed_sources(source_type, unique[start : start + chunk], config_id)
+            send_embed_sources(source_type, unique[start : start + chunk], config_id, live=live)
         except Exception:  # broker down: `manage.py embed_pending` picks the rows up later
             logger.exception(
                 "could not enqueue embedding of %s %s rows", len(unique[start : start + chunk]), source_type

@@ -1,3 +1,4 @@
 """Celery task names. The web side sends tasks by name; only workers import the task functions."""
 
-EMBED_SOURCES = "embeddings.embed_sources"
+EMBED_SOURCES = "embeddings.embed_sources"  # bulk: backfills, re-embedding; at most the worker's bulk slots
+EMBED_LIVE = "embeddings.embed_live"  # texts just written: a queue of their own, ahead of bulk work

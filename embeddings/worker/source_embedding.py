@@ -54,10 +54,16 @@ def embed_pending_sources(source_type: str, source_ids: list[int], config_id: in
 
     Raises BulkSlotsBusy when this worker already runs its share of bulk work."""
     with bulk_slot():
-        return _embed_pending_sources(source_type, source_ids, config_id)
+        return _embed_pending_sources(source_type, source_ids, config_id, live=False)
 
 
-def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
+def embed_live_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
+    """Texts just written: no bulk slot, and their forward pass goes with interactive requests, ahead of
+    bulk pieces, so a saved message is searchable within about a second whatever backlog there is."""
+    return _embed_pending_sources(source_type, source_ids, config_id, live=True)
+
+
+def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: int, *, live: bool) -> int:
     try:
         source = registry.get(source_type)
         config = EmbeddingConfig.objects.get(pk=config_id)
@@ -65,12 +71,12 @@ def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: i
         logger.error("embed_sources for %s config %s skipped: %s", source_type, config_id, error)
         return 0
     handled = 0
-    while (count := _embed_one_chunk(source, source_ids, config)) > 0:
+    while (count := _embed_one_chunk(source, source_ids, config, live)) > 0:
         handled += count
     return handled
 
 
-def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig) -> int:
+def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig, live: bool) -> int:
     with transaction.atomic():
         rows = vectors_claim(config.pk, source.label, source_ids, embedding_setting("SOURCE_CHUNK_SIZE"))
         if not rows:
@@ -86,7 +92,8 @@ def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig) -> 
         if not process_holder().is_loaded(config.pk):  # the claim rolls back: the rows stay pending
             raise ModelNotLoadedYet(f"config {config.pk} is not loaded in this worker yet")
         try:
-            vectors = process_holder().encode_bulk(config.pk, texts, timeout=BULK_TIMEOUT_SECONDS)
+            encode = process_holder().encode if live else process_holder().encode_bulk
+            vectors = encode(config.pk, texts, timeout=BULK_TIMEOUT_SECONDS)
         except KeyError as error:  # unloaded meanwhile: the rows stay pending (the transaction rolls back)
             raise ModelNotLoadedYet(f"config {config.pk} was unloaded") from error
         except Exception as error:  # recorded on the rows; the admin can re-embed them

@@ -169,9 +169,14 @@ CELERY_RESULT_EXPIRES = 600
 # so the web side sends them without knowing queue names (embeddings.client.dispatch).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 EMBEDDING_QUEUE = env("EMBEDDING_QUEUE", default="embeddings")
-CELERY_TASK_QUEUES = [Queue(EMBEDDING_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
-# Every embeddings task runs where the models are: requests, and stored vectors of the config a worker serves.
-CELERY_TASK_ROUTES = {"embeddings.*": {"queue": EMBEDDING_QUEUE}}
+# Live writes (a message just saved) have a queue of their own, so they never wait behind a backfill's tasks.
+EMBEDDING_LIVE_QUEUE = env("EMBEDDING_LIVE_QUEUE", default="embeddings-live")
+CELERY_TASK_QUEUES = [Queue(EMBEDDING_LIVE_QUEUE), Queue(EMBEDDING_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
+# Every embeddings task runs where the models are: stored vectors of the configs a worker serves.
+CELERY_TASK_ROUTES = {
+    "embeddings.embed_live": {"queue": EMBEDDING_LIVE_QUEUE},
+    "embeddings.*": {"queue": EMBEDDING_QUEUE},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # few reserved tasks: an API task is not stuck behind them
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -24,13 +24,17 @@ def commit(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The embed_sources tasks that would reach the broker."""
+    """The embedding tasks that would reach the broker: (source type, ids, config id, live)."""
     calls = []
-    monkeypatch.setattr("embeddings.vectors.services.send_embed_sources", lambda *args: calls.append(args))
+
+    def send(*args, live=False):
+        calls.append((*args, live))
+
+    monkeypatch.setattr("embeddings.vectors.services.send_embed_sources", send)
     return calls
 
 
-def test_saving_a_registered_source_makes_a_pending_row_for_the_active_config(config, sent, commit):
+def test_saving_a_registered_source_makes_a_pending_row_for_the_active_config_sent_live(config, sent, commit):
     with commit():
         message = MessageFactory(content="hello there")
 
@@ -40,7 +44,7 @@ def test_saving_a_registered_source_makes_a_pending_row_for_the_active_config(co
         VectorState.PENDING,
         hash_text("hello there"),
     )
-    assert sent == [("chat.message", [message.pk], config.pk)]
+    assert sent == [("chat.message", [message.pk], config.pk, True)]
 
 
 def test_many_messages_in_one_transaction_are_sent_as_one_task(config, sent, commit):
@@ -51,7 +55,7 @@ def test_many_messages_in_one_transaction_are_sent_as_one_task(config, sent, com
         ]
         assert sent == []  # nothing leaves before commit
 
-    assert sent == [("chat.message", [message.pk for message in messages], config.pk)]
+    assert sent == [("chat.message", [message.pk for message in messages], config.pk, True)]
 
 
 def test_a_rolled_back_transaction_sends_nothing_and_the_next_commit_still_sends(config, sent, commit):
@@ -62,7 +66,7 @@ def test_a_rolled_back_transaction_sends_nothing_and_the_next_commit_still_sends
             raise RuntimeError("roll back")
         kept = Message.objects.create(conversation=conversation, role="user", content="kept")
 
-    assert sent == [("chat.message", [kept.pk], config.pk)]
+    assert sent == [("chat.message", [kept.pk], config.pk, True)]
 
 
 def test_saving_unchanged_text_does_not_embed_again_but_an_edit_does(config, sent, commit):
@@ -80,7 +84,7 @@ def test_saving_unchanged_text_does_not_embed_again_but_an_edit_does(config, sen
     with commit():
         message.save()
 
-    assert sent == [("chat.message", [message.pk], config.pk)]
+    assert sent == [("chat.message", [message.pk], config.pk, True)]
     assert StoredVector.objects.get(source_id=message.pk).state == VectorState.PENDING
 
 
@@ -177,4 +181,4 @@ def test_stale_vectors_count_in_coverage_and_are_queued_again_by_a_backfill(conf
     with commit():
         assert vectors_backfill(registry.get("chat.message"), other) == 1
     assert StoredVector.objects.get(source_id=edited.pk, config=other).state == VectorState.PENDING
-    assert sent == [("chat.message", [edited.pk], other.pk)]
+    assert sent == [("chat.message", [edited.pk], other.pk, False)]  # a backfill is bulk work
