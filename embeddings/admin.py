@@ -2,3 +2,4 @@
 
 from embeddings.configs import activation_admin  # noqa: F401
 from embeddings.configs import admin as configs_admin  # noqa: F401
+from embeddings.vectors import job_admin  # noqa: F401

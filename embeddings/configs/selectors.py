@@ -9,7 +9,7 @@ from django.utils import timezone
 from embeddings import catalog
 from embeddings.conf import embedding_setting
 from embeddings.errors import ModelNotFound, NoActiveConfig
-from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
+from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig, JobState, ReembedJob
 from embedplatform.generations import GenerationCache
 
 # Read on every API request; every save or delete of a config bumps it (embeddings.configs.receivers).
@@ -69,12 +69,14 @@ def config_list_in_grace() -> list[EmbeddingConfig]:
 
 def config_ids_wanted_by_workers() -> list[int]:
     """What every worker should hold, most needed first: the active config, the configs being activated,
-    then those still in their grace period. Workers load what is missing and free the rest."""
+    those a re-embedding job builds, then those still in their grace period. Workers load what is missing
+    and free the rest."""
     active = EmbeddingConfig.objects.active()
     activating = ConfigActivation.objects.filter(state__in=ActivationState.pending()).values_list(
         "config_id", flat=True
     )
-    wanted = ([active.pk] if active else []) + list(activating)
+    building = ReembedJob.objects.filter(state=JobState.RUNNING).values_list("config_id", flat=True)
+    wanted = ([active.pk] if active else []) + list(activating) + list(building)
     wanted += [config.pk for config in config_list_in_grace()]
     return list(dict.fromkeys(wanted))
 

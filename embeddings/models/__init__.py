@@ -8,6 +8,7 @@ from embeddings.models.configs import (
     Precision,
     Provider,
 )
+from embeddings.models.jobs import JobState, ReembedJob
 from embeddings.models.vectors import StoredVector, VectorState, hash_text
 
 __all__ = [
@@ -17,8 +18,10 @@ __all__ = [
     "Backend",
     "EmbeddingConfig",
     "InputOverflow",
+    "JobState",
     "Precision",
     "Provider",
+    "ReembedJob",
     "StoredVector",
     "VectorState",
     "hash_text",

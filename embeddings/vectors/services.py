@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from embeddings.client.dispatch import send_embed_sources
 from embeddings.conf import embedding_setting
-from embeddings.models import EmbeddingConfig, StoredVector, VectorState, hash_text
+from embeddings.models import EmbeddingConfig, JobState, StoredVector, VectorState, hash_text
 from embeddings.vectors.sources import EmbeddedSource
 
 logger = logging.getLogger(__name__)
@@ -72,12 +72,18 @@ def vectors_request(
 
 
 def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) -> list[int]:
-    """What a save of a registered source does: pending for the active config (none: nothing to do), and
-    the vectors other configs made of an older text marked stale."""
+    """What a save of a registered source does: pending for the active config (none: nothing to do) and for
+    the configs a re-embedding job is building (so nothing is missing at cutover), and the vectors other
+    configs made of an older text marked stale."""
     config = EmbeddingConfig.objects.active()
     if config is None:
         return []
     vectors_mark_stale(source, texts, except_config=config)
+    building = EmbeddingConfig.objects.filter(
+        reembed_jobs__state=JobState.RUNNING, reembed_jobs__source_type=source.label
+    ).exclude(pk=config.pk)
+    for other in building.distinct():
+        vectors_request(source, texts, other, live=True)
     return vectors_request(source, texts, config, live=True)
 
 

@@ -26,6 +26,7 @@ from embeddings.configs.selectors import activation_pending_since, config_ids_wa
 from embeddings.models import EmbeddingConfig
 from embeddings.runtime.errors import ModelLoadError
 from embeddings.runtime.memory import release_memory
+from embeddings.vectors.jobs import reembed_jobs_advance_running
 from embeddings.worker import metrics
 from embeddings.worker.process_models import ensure_config_loaded, process_holder
 
@@ -148,10 +149,12 @@ class ModelLoader:
                 logger.exception("could not publish the worker's status")
 
     def _advance_activations(self) -> None:
+        """Pending activations and running re-embedding jobs: whoever looks moves them on."""
         try:
             activations_advance_pending()
+            reembed_jobs_advance_running()
         except Exception:  # the database may be restarting: the next tick tries again
-            logger.exception("cannot advance pending activations")
+            logger.exception("cannot advance pending activations or running jobs")
 
     def _record_error(self, config_id: int, message: str) -> None:
         metrics.MODEL_LOADS.labels(str(config_id), "failed").inc()

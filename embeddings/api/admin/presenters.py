@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from embeddings.models import ConfigActivation
+from embeddings.models import ConfigActivation, ReembedJob
 
 
 def activation_description(activation: ConfigActivation) -> dict[str, Any]:
@@ -36,4 +36,22 @@ def worker_description(worker: dict[str, Any]) -> dict[str, Any]:
         "last_load": worker.get("last_load"),
         "last_unload": worker.get("last_unload"),
         "errors": worker.get("errors", {}),
+    }
+
+
+def job_description(job: ReembedJob) -> dict[str, Any]:
+    return {
+        "job_id": job.pk,
+        "config_id": job.config_id,
+        "source": job.source_type,
+        "status": job.state,
+        "total": job.total,
+        "done": job.done,
+        "failed": job.failed,
+        "pending": job.pending,
+        "rate_per_second": job.rate,
+        "eta_seconds": job.eta_seconds,
+        "errors": job.errors,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
     }

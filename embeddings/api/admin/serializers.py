@@ -54,3 +54,26 @@ class WorkerPanelSerializer(serializers.Serializer):
     last_load = serializers.DictField(allow_null=True, help_text="config_id, seconds, RSS before and after")
     last_unload = serializers.DictField(allow_null=True, help_text="config_id, RSS before and after")
     errors = serializers.DictField(child=serializers.CharField())
+
+
+class ReembedRequestSerializer(ClosedSerializer):
+    config_id = serializers.IntegerField(min_value=1)
+    source = serializers.CharField(
+        required=False, max_length=100, help_text="e.g. chat.message; default: all"
+    )
+
+
+class ReembedJobSerializer(serializers.Serializer):
+    job_id = serializers.IntegerField()
+    config_id = serializers.IntegerField()
+    source = serializers.CharField()
+    status = serializers.ChoiceField(choices=["running", "completed", "failed"])
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    rate_per_second = serializers.FloatField(allow_null=True)
+    eta_seconds = serializers.FloatField(allow_null=True)
+    errors = serializers.ListField(child=serializers.CharField())
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)

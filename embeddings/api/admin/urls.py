@@ -1,6 +1,13 @@
 from django.urls import path
 
-from embeddings.api.admin.views import ActivationView, ConfigActivateView, ConfigSwitchView, WorkersView
+from embeddings.api.admin.views import (
+    ActivationView,
+    ConfigActivateView,
+    ConfigSwitchView,
+    ReembedJobView,
+    ReembedView,
+    WorkersView,
+)
 
 urlpatterns = [
     path("embedding/config", ConfigSwitchView.as_view(), name="admin-embedding-config"),
@@ -15,4 +22,6 @@ urlpatterns = [
         name="admin-embedding-activation",
     ),
     path("embedding/workers", WorkersView.as_view(), name="admin-embedding-workers"),
+    path("embedding/reembed", ReembedView.as_view(), name="admin-embedding-reembed"),
+    path("embedding/reembed/<int:job_id>", ReembedJobView.as_view(), name="admin-embedding-reembed-job"),
 ]

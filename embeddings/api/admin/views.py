@@ -9,18 +9,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from embeddings.api.admin.presenters import activation_description, worker_description
+from embeddings.api.admin.presenters import activation_description, job_description, worker_description
 from embeddings.api.admin.serializers import (
     ActivateRequestSerializer,
     ActivationSerializer,
     ConfigSwitchRequestSerializer,
+    ReembedJobSerializer,
+    ReembedRequestSerializer,
     WorkerPanelSerializer,
 )
 from embeddings.client.fleet import worker_list
 from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import activation_estimated_seconds, activation_get_queryset
 from embeddings.configs.services import config_create
-from embeddings.models import ConfigActivation, EmbeddingConfig
+from embeddings.models import ConfigActivation, EmbeddingConfig, ReembedJob
+from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
+from embeddings.vectors.registry import NotRegistered, registry
+from embedplatform.api.errors import InvalidInput
 from embedplatform.api.permissions import HasAdminScopeOrStaff
 from embedplatform.api.schema import error_responses
 
@@ -80,3 +85,34 @@ class WorkersView(APIView):
     @extend_schema(responses={200: WorkerPanelSerializer(many=True), **error_responses(401, 403)})
     def get(self, request: Request) -> Response:
         return Response([worker_description(worker) for worker in worker_list()])
+
+
+class ReembedView(APIView):
+    """POST: build a config's vectors for every stored text (a job per source), beside the active config's."""
+
+    permission_classes = [HasAdminScopeOrStaff]
+
+    @extend_schema(
+        request=ReembedRequestSerializer,
+        responses={202: ReembedJobSerializer(many=True), **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ReembedRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        config = get_object_or_404(EmbeddingConfig, pk=data["config_id"])
+        try:
+            sources = [registry.get(data["source"])] if "source" in data else registry.all()
+        except NotRegistered as error:
+            raise InvalidInput(str(error), param="source") from error
+        via = str(getattr(request.user, "username", "") or "")
+        jobs = [reembed_job_start(config, source, requested_via=via) for source in sources]
+        return Response([job_description(job) for job in jobs], status=202)
+
+
+class ReembedJobView(APIView):
+    permission_classes = [HasAdminScopeOrStaff]
+
+    @extend_schema(responses={200: ReembedJobSerializer, **error_responses(401, 403, 404)})
+    def get(self, request: Request, job_id: int) -> Response:
+        return Response(job_description(reembed_job_advance(get_object_or_404(ReembedJob, pk=job_id))))

@@ -1,0 +1,74 @@
+"""A re-embedding job on the real worker: it builds an inactive config's vectors while the active config
+serves, a message written mid-build gets vectors from both, and the counts come out exact."""
+
+import time
+
+import numpy as np
+import pytest
+
+from chat.models import Message
+from embeddings.configs.services import config_create
+from embeddings.models import EmbeddingConfig, JobState, StoredVector, VectorState
+from embeddings.runtime.loader import load_encoder
+from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
+from embeddings.vectors.registry import registry
+from embeddings.vectors.services import vectors_backfill
+from embeddings.worker.model_specs import spec_for_config
+from tests.chat.factories import ConversationFactory
+
+pytestmark = pytest.mark.worker
+
+CORPUS = 200
+
+
+def wait_until(predicate, timeout=120, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{what} not reached within {timeout} s")
+
+
+def test_a_job_builds_another_configs_vectors_while_the_active_one_serves(served_config, api_client):
+    conversation = ConversationFactory()
+    corpus = Message.objects.bulk_create(
+        Message(conversation=conversation, role="user", content=f"message {n} about proofing dough")
+        for n in range(CORPUS)
+    )
+    vectors_backfill(registry.for_model(Message), served_config)
+    embedded = StoredVector.objects.filter(config=served_config, state=VectorState.EMBEDDED)
+    wait_until(lambda: embedded.count() == CORPUS, what="the active config's vectors")
+    paraphrase = config_create(model="paraphrase-MiniLM-L3-v2-onnx")
+
+    job = reembed_job_start(paraphrase, registry.for_model(Message), requested_via="test")
+    mid_build = Message.objects.create(conversation=conversation, role="user", content="written mid-build")
+    search = api_client.post("/api/chat/search", {"query": "dough", "k": 3}, format="json").json()
+    assert search["config_id"] == served_config.pk  # the active config answers while the other is built
+
+    def finished():
+        nonlocal job
+        job.refresh_from_db()
+        job = reembed_job_advance(job)
+        return job.state != JobState.RUNNING
+
+    wait_until(finished, what="the job's end")
+    assert (job.state, job.total, job.done, job.failed, job.pending) == (
+        JobState.COMPLETED,
+        CORPUS + 1,
+        CORPUS + 1,
+        0,
+        0,
+    )
+    assert EmbeddingConfig.objects.active().pk == served_config.pk
+    wait_until(
+        lambda: StoredVector.objects.filter(source_id=mid_build.pk, state=VectorState.EMBEDDED).count() == 2,
+        what="the mid-build message's two vectors",
+    )
+    reference = load_encoder(spec_for_config(paraphrase), threads=1)
+    for message in [corpus[0], corpus[-1], mid_build]:
+        row = StoredVector.objects.get(source_id=message.pk, config=paraphrase)
+        expected = reference.encode([message.content])[0]
+        vector = np.asarray(row.embedding.to_list() if hasattr(row.embedding, "to_list") else row.embedding)
+        cosine = float(vector @ expected / (np.linalg.norm(vector) * np.linalg.norm(expected)))
+        assert cosine >= 0.9999
