@@ -1,7 +1,9 @@
-"""The worker's writes to stored vectors: claim pending rows, store their vectors, or mark them failed.
+"""The worker's reads and writes of stored vectors: pending rows, their vectors stored, or marked failed.
 
-Rows are claimed with SKIP LOCKED, so two tasks for overlapping ids never embed the same
-row twice, and a task that runs again finds nothing pending and does nothing.
+No lock and no transaction is held across a forward pass: a chunk reads its pending rows, the model encodes
+their texts, then one statement stores every vector of the chunk, only where the row is still pending for the
+text that was encoded (its hash). A task that runs again finds nothing pending; two tasks that overlap may
+encode a row twice, but only one store takes effect; a text edited meanwhile is left for its own task.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from django.db import connection
 from django.utils import timezone
 
 from embeddings.models import EmbeddingConfig, StoredVector, VectorState, hash_text
@@ -16,38 +19,49 @@ from embeddings.models import EmbeddingConfig, StoredVector, VectorState, hash_t
 MAX_ERROR_CHARS = 2000
 
 
-def vectors_claim(config_id: int, source_type: str, ids: Sequence[int], limit: int) -> list[StoredVector]:
-    """Lock up to `limit` pending rows among `ids`, skipping rows another task holds. Needs a transaction."""
+def vectors_pending(config_id: int, source_type: str, ids: Sequence[int]) -> list[StoredVector]:
+    """The pending rows among `ids` for a config, in id order."""
     return list(
-        StoredVector.objects.select_for_update(skip_locked=True)
-        .filter(
+        StoredVector.objects.filter(
             config_id=config_id, source_type=source_type, source_id__in=list(ids), state=VectorState.PENDING
         )
         .only("id", "source_id", "text_hash")
-        .order_by("id")[:limit]
+        .order_by("id")
     )
+
+
+_STORE = """
+UPDATE {table} AS stored SET embedding = fresh.embedding::vector, state = %s, error = '', model = %s,
+    revision = %s, backend = %s, embedded_at = %s, updated_at = %s
+FROM (VALUES {values}) AS fresh (id, text_hash, embedding)
+WHERE stored.id = fresh.id AND stored.state = %s AND stored.text_hash = fresh.text_hash
+"""
+
+
+def _vector_text(vector: np.ndarray) -> str:
+    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
 
 
 def vectors_store(
     rows: Sequence[StoredVector], texts: Sequence[str], vectors: np.ndarray, config: EmbeddingConfig
-) -> None:
-    """Save the vectors of claimed rows with their provenance."""
+) -> int:
+    """Store a chunk's vectors with their provenance in one statement; returns the rows stored (a row no
+    longer pending, or whose text changed since it was read, is left alone)."""
+    if not rows:
+        return 0
     now = timezone.now()
+    values, params = [], []
     for row, text, vector in zip(rows, texts, vectors, strict=True):
-        StoredVector.objects.filter(pk=row.pk).update(
-            embedding=vector,
-            state=VectorState.EMBEDDED,
-            error="",
-            text_hash=hash_text(text),
-            model=config.model,
-            revision=config.revision,
-            backend=config.backend,
-            embedded_at=now,
-            updated_at=now,
-        )
+        values.append("(%s::bigint, %s, %s)")
+        params += [row.pk, hash_text(text), _vector_text(vector)]
+    sql = _STORE.format(table=StoredVector._meta.db_table, values=", ".join(values))
+    head = [VectorState.EMBEDDED, config.model, config.revision, config.backend, now, now]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*head, *params, VectorState.PENDING])
+        return cursor.rowcount
 
 
 def vectors_fail(rows: Sequence[StoredVector], message: str) -> None:
-    StoredVector.objects.filter(pk__in=[row.pk for row in rows]).update(
+    StoredVector.objects.filter(pk__in=[row.pk for row in rows], state=VectorState.PENDING).update(
         state=VectorState.FAILED, error=message[:MAX_ERROR_CHARS], updated_at=timezone.now()
     )

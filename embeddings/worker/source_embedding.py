@@ -8,12 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from django.db import transaction
-
 from embeddings.conf import embedding_setting
-from embeddings.models import EmbeddingConfig
+from embeddings.models import EmbeddingConfig, StoredVector
 from embeddings.vectors.registry import NotRegistered, registry
-from embeddings.vectors.storage import vectors_claim, vectors_fail, vectors_store
+from embeddings.vectors.storage import vectors_fail, vectors_pending, vectors_store
 from embeddings.worker.process_models import process_holder
 
 logger = logging.getLogger(__name__)
@@ -70,35 +68,39 @@ def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: i
     except (NotRegistered, EmbeddingConfig.DoesNotExist) as error:
         logger.error("embed_sources for %s config %s skipped: %s", source_type, config_id, error)
         return 0
-    handled = 0
-    while (count := _embed_one_chunk(source, source_ids, config, live)) > 0:
-        handled += count
-    return handled
+    chunk = embedding_setting("SOURCE_CHUNK_SIZE")
+    ids = sorted(set(source_ids))
+    return sum(
+        _embed_one_chunk(source, ids[start : start + chunk], config, live)
+        for start in range(0, len(ids), chunk)
+    )
 
 
 def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig, live: bool) -> int:
-    with transaction.atomic():
-        rows = vectors_claim(config.pk, source.label, source_ids, embedding_setting("SOURCE_CHUNK_SIZE"))
-        if not rows:
-            return 0
-        texts_by_id = source.texts([row.source_id for row in rows])
-        gone = [row for row in rows if row.source_id not in texts_by_id]
-        rows = [row for row in rows if row.source_id in texts_by_id]
-        for row in gone:  # deleted since it was queued
-            row.delete()
-        if not rows:
-            return len(gone)
-        texts = [texts_by_id[row.source_id] or "" for row in rows]
-        if not process_holder().is_loaded(config.pk):  # the claim rolls back: the rows stay pending
-            raise ModelNotLoadedYet(f"config {config.pk} is not loaded in this worker yet")
-        try:
-            encode = process_holder().encode if live else process_holder().encode_bulk
-            vectors = encode(config.pk, texts, timeout=BULK_TIMEOUT_SECONDS)
-        except KeyError as error:  # unloaded meanwhile: the rows stay pending (the transaction rolls back)
-            raise ModelNotLoadedYet(f"config {config.pk} was unloaded") from error
-        except Exception as error:  # recorded on the rows; the admin can re-embed them
-            logger.exception("embedding %s %s rows for config %s failed", len(rows), source.label, config.pk)
-            vectors_fail(rows, f"{type(error).__name__}: {error}")
-            return len(rows)
-        vectors_store(rows, texts, vectors, config)
+    """Read, encode, store: no transaction or lock is held while the model runs."""
+    rows = vectors_pending(config.pk, source.label, source_ids)
+    if not rows:
+        return 0
+    texts_by_id = source.texts([row.source_id for row in rows])
+    gone = [row.pk for row in rows if row.source_id not in texts_by_id]
+    if gone:  # deleted since it was queued
+        StoredVector.objects.filter(pk__in=gone).delete()
+    rows = [row for row in rows if row.source_id in texts_by_id]
+    if not rows:
+        return len(gone)
+    texts = [texts_by_id[row.source_id] or "" for row in rows]
+    holder = process_holder()
+    if not holder.is_loaded(config.pk):  # the rows stay pending; the task comes back
+        raise ModelNotLoadedYet(f"config {config.pk} is not loaded in this worker yet")
+    try:
+        encode = holder.encode if live else holder.encode_bulk
+        vectors = encode(config.pk, texts, timeout=BULK_TIMEOUT_SECONDS)
+    except KeyError as error:  # unloaded meanwhile: the rows stay pending
+        raise ModelNotLoadedYet(f"config {config.pk} was unloaded") from error
+    except Exception as error:  # recorded on the rows (only the type: a message may quote the text)
+        logger.error("embedding %s %s rows for config %s failed: %s", len(rows), source.label, config.pk,
+                     type(error).__name__)  # fmt: skip
+        vectors_fail(rows, f"the model failed on this text: {type(error).__name__}")
         return len(rows)
+    vectors_store(rows, texts, vectors, config)
+    return len(rows) + len(gone)
