@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     # and how long after the flip requests naming the previous model are still answered by it.
     "ACTIVATION_TIMEOUT_SECONDS": 300.0,
     "ACTIVATION_GRACE_SECONDS": 60.0,
+    # A re-embedding job with pending texts and no progress for this long queues them again (their task was
+    # lost with a killed worker: Celery would redeliver it only after the broker's visibility timeout).
+    "JOB_STALL_SECONDS": 60.0,
     # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
     "WORKER_BULK_SLOTS": 1,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,

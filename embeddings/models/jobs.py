@@ -31,6 +31,9 @@ class ReembedJob(models.Model):
     requested_via = models.CharField(max_length=200, blank=True, default="")
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    progressed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last time a text was done or failed (stalls are re-queued)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,15 +12,20 @@ advance it.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from embeddings.conf import embedding_setting
 from embeddings.errors import ConfigError
 from embeddings.models import EmbeddingConfig, JobState, ReembedJob, StoredVector, VectorState
 from embeddings.vectors.registry import registry
 from embeddings.vectors.services import vectors_backfill
 from embeddings.vectors.sources import EmbeddedSource
+
+logger = logging.getLogger(__name__)
 
 LAST_ERRORS = 5
 
@@ -66,6 +71,11 @@ def reembed_job_advance(job: ReembedJob) -> ReembedJob:
     if seconds > 0.5 and done >= job.done:
         latest = (done - job.done) / seconds
         job.rate = round(latest if job.rate is None else 0.5 * job.rate + 0.5 * latest, 1)
+    if done + failed != job.done + job.failed or job.progressed_at is None:
+        job.progressed_at = now
+    elif pending and (now - job.progressed_at).total_seconds() > embedding_setting("JOB_STALL_SECONDS"):
+        _requeue(job)
+        job.progressed_at = now
     job.total, job.done, job.failed, job.pending = total, done, failed, pending
     if failed:
         job.errors = list(
@@ -86,10 +96,17 @@ def reembed_job_advance(job: ReembedJob) -> ReembedJob:
         rate=job.rate,
         errors=job.errors,
         finished_at=job.finished_at,
+        progressed_at=job.progressed_at,
         updated_at=now,
     )
     job.updated_at = now
     return job
+
+
+def _requeue(job: ReembedJob) -> None:
+    """Pending texts that nothing has moved for a while: send them again (storing is idempotent)."""
+    queued = vectors_backfill(registry.get(job.source_type), job.config)
+    logger.warning("job %s made no progress for a while: %s pending texts queued again", job.pk, queued)
 
 
 def reembed_jobs_advance_running() -> list[ReembedJob]:

@@ -1,0 +1,81 @@
+"""A worker killed with SIGKILL in the middle of a re-embedding job: the job still completes, with exact
+counts and one vector per text (its lost tasks are queued again once the job stalls)."""
+
+import os
+import signal
+import time
+
+import pytest
+from django.db import connection
+
+from chat.models import Message
+from embeddings.models import JobState, StoredVector, VectorState
+from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
+from embeddings.vectors.registry import registry
+from embeddings.wire.keys import worker_metrics_key
+from embedplatform.redis_connection import get_redis
+from tests.chat.factories import ConversationFactory
+from tests.conftest import _database_url_for
+from tests.processes import start_worker_process, stop_process, wait_until_live
+
+pytestmark = pytest.mark.worker
+
+CORPUS = 1200
+
+
+def forward_passes(worker_prefix: str, config_id: int) -> float:
+    client = get_redis()
+    for name in client.smembers("embedplatform:workers"):
+        if name.decode().startswith(worker_prefix):
+            snapshot = (client.get(worker_metrics_key(name.decode())) or b"").decode()
+            for line in snapshot.splitlines():
+                if line.startswith(f'embedplatform_worker_batch_texts_count{{config_id="{config_id}"'):
+                    return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def doomed_serves(config_id: int) -> bool:
+    from embeddings.client.fleet import worker_list
+
+    return any(w["name"].startswith("killed@") and config_id in w["loaded_config_ids"] for w in worker_list())
+
+
+def test_a_job_completes_exactly_after_a_worker_is_killed_mid_job(served_config, settings):
+    settings.EMBEDDINGS = {**settings.EMBEDDINGS, "JOB_STALL_SECONDS": 3}
+    doomed = start_worker_process("killed@%h", _database_url_for(connection.settings_dict["NAME"]))
+    try:
+        wait_until_live(doomed, "killed@")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "killed@" not in str(
+            get_redis().smembers("embedplatform:workers")
+        ):
+            time.sleep(0.2)
+        conversation = ConversationFactory()
+        Message.objects.bulk_create(
+            Message(conversation=conversation, role="user", content=f"text {n} to embed again")
+            for n in range(CORPUS)
+        )
+        job = reembed_job_start(served_config, registry.for_model(Message))
+        deadline = time.monotonic() + 60
+        while forward_passes("killed@", served_config.pk) == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(doomed.pid, signal.SIGKILL)  # mid-job: its chunk and its reserved tasks are lost with it
+        doomed.wait()
+    finally:
+        stop_process(doomed)
+
+    deadline = time.monotonic() + 180
+    while job.state == JobState.RUNNING and time.monotonic() < deadline:
+        time.sleep(0.5)
+        job.refresh_from_db()
+        job = reembed_job_advance(job)
+
+    assert (job.state, job.total, job.done, job.failed, job.pending) == (
+        JobState.COMPLETED,
+        CORPUS,
+        CORPUS,
+        0,
+        0,
+    )
+    rows = StoredVector.objects.filter(config=served_config, source_type="chat.message")
+    assert rows.count() == CORPUS and rows.filter(state=VectorState.EMBEDDED).count() == CORPUS
