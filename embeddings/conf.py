@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "JOB_STALL_SECONDS": 60.0,
     # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
     "WORKER_BULK_SLOTS": 1,
+    # How long a bulk task waits for a free slot before it comes back later.
+    "WORKER_BULK_SLOT_WAIT_SECONDS": 30.0,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,
     # Where workers cache the ONNX files they export (float32) and quantize (int8) from models that ship
     # without one; shared by the workers of one machine.

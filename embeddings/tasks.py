@@ -31,9 +31,8 @@ from embeddings.worker.source_embedding import (
 def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id: int) -> int:
     """Embed the pending rows of these sources for one config, in chunks.
 
-    Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots are taken
-    the task comes back a second later rather than holding a pool thread API requests need; when the
-    worker does not hold the model (yet), a few seconds later."""
+    Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots stay taken the
+    task comes back later; when the worker does not hold the model (yet), a few seconds later."""
     try:
         return embed_pending_sources(source_type, source_ids, config_id)
     except BulkSlotsBusy as busy:

@@ -36,10 +36,11 @@ def _bulk_slots() -> threading.BoundedSemaphore:
 
 @contextmanager
 def bulk_slot() -> Iterator[None]:
-    """At most WORKER_BULK_SLOTS bulk tasks run at once in a worker process, so the other pool threads
-    stay free for API requests (a queued API task would otherwise wait behind every bulk task)."""
+    """At most WORKER_BULK_SLOTS bulk tasks embed at once in a worker process. Another one waits for a slot
+    (a blocked thread costs nothing; retrying every second kept the broker and the CPU busy), and comes back
+    later only when none frees within WORKER_BULK_SLOT_WAIT_SECONDS."""
     slots = _bulk_slots()
-    if not slots.acquire(blocking=False):
+    if not slots.acquire(timeout=embedding_setting("WORKER_BULK_SLOT_WAIT_SECONDS")):
         raise BulkSlotsBusy
     try:
         yield

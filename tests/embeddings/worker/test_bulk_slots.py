@@ -1,11 +1,20 @@
-"""Bulk embedding takes at most WORKER_BULK_SLOTS pool threads; the rest stay free for API requests."""
+"""Bulk embedding takes at most WORKER_BULK_SLOTS pool threads at once; others wait for a slot, without
+polling the broker, and come back later only when none frees in time."""
+
+import threading
+import time
 
 import pytest
 
 from embeddings.worker.source_embedding import BulkSlotsBusy, bulk_slot, embed_pending_sources
 
 
-def test_a_second_bulk_task_is_turned_away_while_the_slot_is_taken_and_admitted_after():
+@pytest.fixture(autouse=True)
+def short_wait(settings):
+    settings.EMBEDDINGS = {**settings.EMBEDDINGS, "WORKER_BULK_SLOT_WAIT_SECONDS": 0.3}
+
+
+def test_a_second_bulk_task_is_turned_away_when_the_slot_stays_taken_and_admitted_after():
     with bulk_slot():
         with pytest.raises(BulkSlotsBusy):
             embed_pending_sources("chat.message", [1], config_id=1)
@@ -14,7 +23,23 @@ def test_a_second_bulk_task_is_turned_away_while_the_slot_is_taken_and_admitted_
         pass
 
 
-def test_the_embed_sources_task_comes_back_later_instead_of_waiting(monkeypatch):
+def test_a_waiting_bulk_task_gets_the_slot_as_soon_as_it_is_released():
+    admitted = threading.Event()
+
+    def second_task() -> None:
+        with bulk_slot():
+            admitted.set()
+
+    with bulk_slot():
+        waiter = threading.Thread(target=second_task)
+        waiter.start()
+        time.sleep(0.1)
+        assert not admitted.is_set()  # it waits: no retry, no broker round trip
+    waiter.join(timeout=5)
+    assert admitted.is_set()
+
+
+def test_the_embed_sources_task_comes_back_later_when_no_slot_frees(monkeypatch):
     from celery.exceptions import Retry
 
     from embeddings.tasks import embed_sources

@@ -1,0 +1,127 @@
+"""Re-embedding throughput: a job rebuilds every stored message's vector for another config, end to end (read,
+encode, write), against the raw model encoding the same texts in-process, measured in the same run.
+
+    .venv/bin/python bench/reembed.py                          # 20,000 messages
+    .venv/bin/python bench/reembed.py --conversations 2000     # 100,000 messages
+
+On a throwaway stack (bench/stack.py: one worker, as `make run` starts it), the demo corpus is seeded and
+embedded for the active config first; then a second config of the same model (max_seq_length 255) gets a
+re-embedding job (`manage.py reembed`), timed from the command to the last vector stored. Afterwards, with the
+stack stopped, the raw model encodes the same texts (sentence-transformers, batch 32). Prints texts/s and the
+ratio; writes JSON to bench/results/reembed-<date>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import cpu_model  # noqa: E402
+from bench.stack import platform_stack  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def corpus(conversations: int, per_conversation: int) -> list[str]:
+    from chat import demo
+
+    return [
+        content
+        for index in range(conversations)
+        for _, content in demo.demo_messages(index, per_conversation)
+    ]
+
+
+def embedded_count(database_url: str, config_id: int | None = None) -> tuple[int, int]:
+    """(embedded, pending) rows, for one config or all."""
+    import psycopg
+
+    where = "WHERE config_id = %s" if config_id else ""
+    query = f"SELECT state, count(*) FROM embeddings_storedvector {where} GROUP BY state"
+    with psycopg.connect(database_url) as connection:
+        counts = dict(connection.execute(query, [config_id] if config_id else []).fetchall())
+    return counts.get("embedded", 0), counts.get("pending", 0)
+
+
+def wait(predicate, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the embedding did not finish in time")
+        time.sleep(0.5)
+
+
+def platform_run(args: argparse.Namespace, total: int) -> dict:
+    environ = {"EMBEDDING_MODEL": args.model, "SEED_DEMO": "0"}
+    with platform_stack(environ=environ) as stack:
+        url = stack.env["DATABASE_URL"]
+        stack.manage("seed_demo", "--conversations", str(args.conversations),
+                     "--messages-per-conversation", str(args.per_conversation))  # fmt: skip
+        wait(lambda: embedded_count(url)[0] >= total, timeout=args.timeout)
+        created = stack.manage("embedding_config", "create", args.model, "--max-seq-length", "255")
+        config_id = int(created.split("#", 1)[1].split()[0])
+        started = time.perf_counter()
+        stack.manage("reembed", "--config", str(config_id))
+        wait(lambda: embedded_count(url, config_id)[0] >= total, timeout=args.timeout)
+        seconds = time.perf_counter() - started
+    return {"texts": total, "seconds": round(seconds, 2), "texts_per_second": round(total / seconds, 1)}
+
+
+def raw_run(model: str, texts: list[str]) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
+    from bench.raw import load_encode
+
+    encode = load_encode(model)
+    encode(texts[:64])
+    started = time.perf_counter()
+    encode(texts)
+    seconds = time.perf_counter() - started
+    return {
+        "texts": len(texts),
+        "seconds": round(seconds, 2),
+        "texts_per_second": round(len(texts) / seconds, 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--conversations", type=int, default=400)
+    parser.add_argument("--per-conversation", type=int, default=50)
+    parser.add_argument("--timeout", type=float, default=3600)
+    args = parser.parse_args()
+    texts = corpus(args.conversations, args.per_conversation)
+    platform = platform_run(args, len(texts))
+    raw = raw_run(args.model, texts)
+    ratio = round(platform["texts_per_second"] / raw["texts_per_second"], 2)
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{cpu_model()}, {len(os.sched_getaffinity(0))} cores",
+        "settings": vars(args),
+        "platform": platform,
+        "raw": raw,
+        "ratio": ratio,
+    }
+    print(
+        f"{report['date']}, {report['machine']}: re-embedding {len(texts)} messages with {args.model}: "
+        f"{platform['texts_per_second']} texts/s, raw {raw['texts_per_second']} texts/s, {ratio}x raw"
+    )
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"reembed-{report['date']}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
