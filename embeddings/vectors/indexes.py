@@ -61,3 +61,37 @@ def vector_index_exists(config_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [vector_index_name(config_id)])
         return cursor.fetchone() is not None
+
+
+def vector_index_drop(config_id: int) -> None:
+    """Drop a config's ANN index before a bulk load: with it, every stored vector pays an HNSW insert."""
+    concurrently = "" if connection.in_atomic_block else "CONCURRENTLY "
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP INDEX {concurrently}IF EXISTS {vector_index_name(config_id)}")
+
+
+def vector_index_build(config: EmbeddingConfig) -> bool:
+    """Build the config's ANN index after a bulk load, without blocking writes (CREATE INDEX CONCURRENTLY,
+    outside a transaction; inside one, a plain CREATE INDEX). A build that failed halfway leaves an invalid
+    index: it is dropped and built again."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:  # deferred checks of this transaction's writes forbid an index
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return vector_index_ensure(config)
+    if config.dimensions > HNSW_MAX_DIMENSIONS:
+        return vector_index_ensure(config)  # says why there is none
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT index.indisvalid FROM pg_index AS index JOIN pg_class AS class "
+            "ON class.oid = index.indexrelid WHERE class.relname = %s",
+            [vector_index_name(config.pk)],
+        )
+        found = cursor.fetchone()
+        if found is not None and not found[0]:
+            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {vector_index_name(config.pk)}")
+        cursor.execute(
+            vector_index_sql(config.pk, config.dimensions).replace(
+                "CREATE INDEX", "CREATE INDEX CONCURRENTLY", 1
+            )
+        )
+    return True

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from embeddings.conf import embedding_setting
 from embeddings.errors import ConfigError
 from embeddings.models import EmbeddingConfig, JobState, ReembedJob, StoredVector, VectorState
+from embeddings.vectors.indexes import vector_index_build, vector_index_drop
 from embeddings.vectors.registry import registry
 from embeddings.vectors.services import vectors_backfill
 from embeddings.vectors.sources import EmbeddedSource
@@ -28,6 +29,7 @@ from embeddings.vectors.sources import EmbeddedSource
 logger = logging.getLogger(__name__)
 
 LAST_ERRORS = 5
+INDEX_BUILD_LOCK = 7261  # advisory lock namespace: one index build per config at a time
 
 
 def reembed_job_start(
@@ -39,6 +41,8 @@ def reembed_job_start(
     ).first()
     if running is not None:
         return reembed_job_advance(running)
+    if not config.is_active:  # its index is built once, after the load (no search uses it meanwhile)
+        vector_index_drop(config.pk)
     try:
         with transaction.atomic():
             job = ReembedJob.objects.create(
@@ -86,6 +90,8 @@ def reembed_job_advance(job: ReembedJob) -> ReembedJob:
             .values_list("error", flat=True)[:LAST_ERRORS]
         )
     if pending == 0:
+        if not _build_index(job):
+            return job  # another process is building it
         job.state, job.finished_at = JobState.COMPLETED, now
     ReembedJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
         state=job.state,
@@ -101,6 +107,19 @@ def reembed_job_advance(job: ReembedJob) -> ReembedJob:
     )
     job.updated_at = now
     return job
+
+
+def _build_index(job: ReembedJob) -> bool:
+    """The config's ANN index, once its vectors are in; False when another process holds the build."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [INDEX_BUILD_LOCK, job.config_id])
+        if not cursor.fetchone()[0]:
+            return False
+        try:
+            vector_index_build(job.config)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [INDEX_BUILD_LOCK, job.config_id])
+    return True
 
 
 def _requeue(job: ReembedJob) -> None:

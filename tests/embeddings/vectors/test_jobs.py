@@ -123,3 +123,19 @@ def test_the_admin_api_starts_and_reports_jobs(configs, sent, make_api_key, key_
     )
     assert bad.status_code == 400
     assert admin.post("/api/admin/embedding/reembed", {"config_id": 999}, format="json").status_code == 404
+
+
+def test_a_built_configs_index_is_dropped_for_the_load_and_built_once_its_vectors_are_in(configs, sent):
+    from embeddings.vectors.indexes import vector_index_exists
+
+    active, building = configs
+    message = MessageFactory(content="to index")
+    assert vector_index_exists(building.pk)
+
+    job = reembed_job_start(building, registry.for_model(Message))
+    assert not vector_index_exists(building.pk)  # no HNSW insert per stored row during the load
+    assert vector_index_exists(active.pk)  # the active config's search keeps its index
+
+    embed(message, building)
+    assert reembed_job_advance(job).state == JobState.COMPLETED
+    assert vector_index_exists(building.pk)
