@@ -15,8 +15,6 @@ ratio; writes JSON to bench/results/reembed-<date>.json.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
 import sys
 import time
@@ -25,10 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.serving import cpu_model  # noqa: E402
+from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results"
 
 
 def corpus(conversations: int, per_conversation: int) -> list[str]:
@@ -121,22 +117,12 @@ def main() -> int:
     platform = platform_run(args, len(texts))
     raw = raw_run(args.model, texts)
     ratio = round(platform["texts_per_second"] / raw["texts_per_second"], 2)
-    report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": f"{cpu_model()}, {len(os.sched_getaffinity(0))} cores",
-        "settings": vars(args),
-        "platform": platform,
-        "raw": raw,
-        "ratio": ratio,
-    }
+    report = new_report(settings=vars(args), platform=platform, raw=raw, ratio=ratio)
     print(
         f"{report['date']}, {report['machine']}: re-embedding {len(texts)} messages with {args.model}: "
         f"{platform['texts_per_second']} texts/s, raw {raw['texts_per_second']} texts/s, {ratio}x raw"
     )
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"reembed-{report['date']}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"written to {path.relative_to(ROOT)}")
+    save_report("reembed", report)
     return 0
 
 

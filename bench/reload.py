@@ -15,9 +15,7 @@ cut to --grace seconds). Reports activation time, p50/p99 latency before / durin
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
 import sys
 import threading
 import time
@@ -30,11 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import Client, percentile  # noqa: E402
-from bench.serving import cpu_model  # noqa: E402
+from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results"
 
 
 class Load:
@@ -233,17 +229,9 @@ def main() -> int:
     parser.add_argument("--grace", type=float, default=5.0, help="seconds the old model stays after the flip")
     args = parser.parse_args()
     result = run(args)
-    report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": f"{cpu_model()}, {len(os.sched_getaffinity(0))} cores",
-        "settings": vars(args),
-        "result": result,
-    }
+    report = new_report(settings=vars(args), result=result)
     print(f"\n{report['date']}, {report['machine']}\n" + table(result))
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"reload-{report['date']}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {path.relative_to(ROOT)}")
+    save_report("reload", report)
     return 0 if all(result[phase]["failed"] == 0 for phase in ("before", "during", "after")) else 1
 
 

@@ -28,10 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import Client, percentile  # noqa: E402
+from bench.report import RESULTS  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
-
-RESULTS = ROOT / "bench" / "results"
 
 
 def gunicorn_workers(master_pid: int) -> list[int]:

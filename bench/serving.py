@@ -21,9 +21,7 @@ Every text is distinct. Prints a table and writes JSON to bench/results/serving-
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
 import subprocess
 import sys
 import time
@@ -33,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import concurrent, percentile, sequential  # noqa: E402
+from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results"
 DEFAULT_MODELS = "all-MiniLM-L6-v2,all-MiniLM-L6-v2-int8-onnx"
 
 
@@ -69,13 +67,6 @@ def raw_baseline(model: str, texts: int, singles: int) -> dict:
         check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) -> tuple[dict, list[float]]:
@@ -193,17 +184,9 @@ def main() -> int:
         results.append(
             {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
         )
-    report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": f"{cpu_model()}, {len(__import__('os').sched_getaffinity(0))} cores",
-        "settings": vars(args),
-        "results": results,
-    }
+    report = new_report(settings=vars(args), results=results)
     print(f"\n{report['date']}, {report['machine']}\n" + table(results))
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"serving-{report['date']}.json"
-    path.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {path.relative_to(ROOT)}")
+    save_report("serving", report)
     return 0
 
 

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from embeddings.client import fleet
 from embeddings.configs.activation import activation_advance, activation_start, activations_advance_pending
 from embeddings.configs.selectors import (
     config_get_for_model_name,
@@ -17,22 +16,7 @@ from embeddings.configs.selectors import (
 from embeddings.configs.services import config_create
 from embeddings.errors import ModelNotFound
 from embeddings.models import ActivationState, EmbeddingConfig
-
-
-class FakeFleet:
-    def __init__(self, monkeypatch) -> None:
-        self.workers: dict[str, dict] = {}
-        monkeypatch.setattr(fleet, "worker_list", lambda: list(self.workers.values()))
-
-    def worker(self, name: str, loaded=(), loading=None, errors=None, error_at=None) -> None:
-        self.workers[name] = {
-            "name": name,
-            "loaded_config_ids": list(loaded),
-            "loading": {"config_id": loading, "seconds": 1.5} if loading else None,
-            "errors": {str(k): v for k, v in (errors or {}).items()},
-            "error_at": {str(k): error_at or time.time() for k in (errors or {})},
-            "heartbeat_at": time.time(),
-        }
+from tests.fleet import FakeFleet
 
 
 @pytest.fixture

@@ -13,26 +13,10 @@ from tests.chat.factories import MessageFactory
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    calls = []
-
-    def send(*args, live=False):
-        calls.append((*args, live))
-
-    monkeypatch.setattr("embeddings.vectors.services.send_embed_sources", send)
-    return calls
-
-
-@pytest.fixture
 def configs(db):
     active = config_create(model="all-MiniLM-L6-v2", activate=True)
     building = config_create(model="paraphrase-MiniLM-L3-v2-onnx")
     return active, building
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def embed(message, config):

@@ -16,24 +16,6 @@ def config(db):
     return config_create(model="all-MiniLM-L6-v2", activate=True)
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Runs the on-commit callbacks of the block (the test's own transaction never commits)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """The embedding tasks that would reach the broker: (source type, ids, config id, live)."""
-    calls = []
-
-    def send(*args, live=False):
-        calls.append((*args, live))
-
-    monkeypatch.setattr("embeddings.vectors.services.send_embed_sources", send)
-    return calls
-
-
 def test_saving_a_registered_source_makes_a_pending_row_for_the_active_config_sent_live(config, sent, commit):
     with commit():
         message = MessageFactory(content="hello there")

@@ -7,12 +7,13 @@ import time
 
 import pytest
 from django.db import connection
+from prometheus_client.parser import text_string_to_metric_families
 
 from chat.models import Message
 from embeddings.models import JobState, StoredVector, VectorState
 from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
 from embeddings.vectors.registry import registry
-from embeddings.wire.keys import worker_metrics_key
+from embeddings.wire.keys import WORKERS, worker_metrics_key
 from embedplatform.redis_connection import get_redis
 from tests.chat.factories import ConversationFactory
 from tests.conftest import _database_url_for
@@ -24,14 +25,18 @@ CORPUS = 1200
 
 
 def forward_passes(worker_prefix: str, config_id: int) -> float:
+    """Forward passes the worker has reported for the config (its metrics snapshot in Redis)."""
     client = get_redis()
-    for name in client.smembers("embedplatform:workers"):
-        if name.decode().startswith(worker_prefix):
-            snapshot = (client.get(worker_metrics_key(name.decode())) or b"").decode()
-            for line in snapshot.splitlines():
-                if line.startswith(f'embedplatform_worker_batch_texts_count{{config_id="{config_id}"'):
-                    return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    names = [raw.decode() for raw in client.smembers(WORKERS) if raw.decode().startswith(worker_prefix)]
+    snapshots = [(client.get(worker_metrics_key(name)) or b"").decode() for name in names]
+    samples = [
+        sample
+        for snapshot in snapshots
+        for family in text_string_to_metric_families(snapshot)
+        for sample in family.samples
+        if sample.name == "embedplatform_worker_batch_texts_count"
+    ]
+    return sum(sample.value for sample in samples if sample.labels.get("config_id") == str(config_id))
 
 
 def doomed_serves(config_id: int) -> bool:

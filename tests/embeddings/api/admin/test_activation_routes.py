@@ -3,14 +3,12 @@
 The fleet is faked (heartbeats as the web side reads them); tests/embeddings/api/test_model_switch.py switches
 with real workers."""
 
-import time
-
 import pytest
 from rest_framework.test import APIClient
 
-from embeddings.client import fleet
 from embeddings.configs.services import config_create
 from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
+from tests.fleet import FakeFleet, heartbeat
 
 ROUTES = [
     ("put", "/api/admin/embedding/config", {"model": "paraphrase-MiniLM-L3-v2-onnx"}),
@@ -21,24 +19,13 @@ ROUTES = [
 
 
 @pytest.fixture
-def workers(monkeypatch):
-    live: list[dict] = []
-    monkeypatch.setattr(fleet, "worker_list", lambda: live)
-    monkeypatch.setattr("embeddings.api.admin.views.worker_list", lambda: live)
-    return live
+def workers(monkeypatch) -> FakeFleet:
+    return FakeFleet(monkeypatch, readers=["embeddings.api.admin.views"])
 
 
 def worker(name: str, loaded: list[int]) -> dict:
-    return {
-        "name": name,
-        "loaded_config_ids": loaded,
-        "loading": None,
-        "errors": {},
-        "error_at": {},
-        "rss_mb": 512.0,
-        "last_load": {"config_id": loaded[-1], "seconds": 1.2, "rss_before_mb": 300, "rss_after_mb": 512},
-        "heartbeat_at": time.time(),
-    }
+    last_load = {"config_id": loaded[-1], "seconds": 1.2, "rss_before_mb": 300, "rss_after_mb": 512}
+    return heartbeat(name, loaded=loaded, rss_mb=512.0, last_load=last_load)
 
 
 @pytest.fixture
@@ -62,7 +49,7 @@ def test_an_embed_key_may_not_use_the_admin_routes(key_client, old, method, url,
 
 
 def test_put_creates_the_config_and_starts_activating_it_while_the_old_one_serves(admin_client, old, workers):
-    workers.append(worker("w1", [old.pk]))
+    workers.workers["w1"] = worker("w1", [old.pk])
 
     response = admin_client.put(
         "/api/admin/embedding/config", {"model": "paraphrase-MiniLM-L3-v2"}, format="json"
@@ -89,7 +76,7 @@ def test_put_creates_the_config_and_starts_activating_it_while_the_old_one_serve
     activation = ConfigActivation.objects.get()
     assert activation.requested_by is None and activation.requested_via.startswith("api-key:")
 
-    workers[0] = worker("w1", [old.pk, new.pk])
+    workers.workers["w1"] = worker("w1", [old.pk, new.pk])
     followed = admin_client.get(response["Location"]).json()
     assert followed["status"] == "active"
     assert followed["workers"] == {"w1": {"state": "ready"}}
@@ -113,7 +100,7 @@ def test_put_refuses_unknown_fields(admin_client, old):
 
 def test_reactivating_a_config_still_loaded_everywhere_flips_at_once(api_client, old, workers):
     new = config_create(model="paraphrase-MiniLM-L3-v2-onnx")
-    workers.append(worker("w1", [old.pk, new.pk]))
+    workers.workers["w1"] = worker("w1", [old.pk, new.pk])
 
     response = api_client.post(f"/api/admin/embedding/configs/{new.pk}/activate", {}, format="json")
 
@@ -129,7 +116,7 @@ def test_unknown_config_or_activation_is_a_404(admin_client, old):
 
 
 def test_the_worker_panel_lists_live_workers(admin_client, old, workers):
-    workers.append(worker("w1", [old.pk]))
+    workers.workers["w1"] = worker("w1", [old.pk])
 
     [panel] = admin_client.get("/api/admin/embedding/workers").json()
 
