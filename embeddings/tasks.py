@@ -18,16 +18,19 @@ from embeddings.worker.source_embedding import (
     embed_pending_sources,
 )
 
+# Both embedding tasks: nothing to return, acknowledged after they ran (a killed worker's task comes back),
+# retried as long as they ask to be.
+EMBEDDING_TASK = {
+    "bind": True,
+    "ignore_result": True,
+    "acks_late": True,
+    "max_retries": None,
+    "soft_time_limit": 600,
+    "time_limit": 660,
+}
 
-@shared_task(
-    bind=True,
-    name=names.EMBED_SOURCES,
-    ignore_result=True,
-    acks_late=True,
-    max_retries=None,
-    soft_time_limit=600,
-    time_limit=660,
-)
+
+@shared_task(name=names.EMBED_SOURCES, **EMBEDDING_TASK)
 def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id: int) -> int:
     """Embed the pending rows of these sources for one config, in chunks.
 
@@ -41,15 +44,7 @@ def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id
         raise self.retry(countdown=5, exc=not_loaded) from not_loaded
 
 
-@shared_task(
-    bind=True,
-    name=names.EMBED_LIVE,
-    ignore_result=True,
-    acks_late=True,
-    max_retries=None,
-    soft_time_limit=600,
-    time_limit=660,
-)
+@shared_task(name=names.EMBED_LIVE, **EMBEDDING_TASK)
 def embed_live(self: Task, source_type: str, source_ids: list[int], config_id: int) -> int:
     """Embed texts just written (a save of a registered source), ahead of bulk work. Idempotent."""
     try:

@@ -96,10 +96,6 @@ def activation_estimated_seconds(config: EmbeddingConfig) -> float | None:
     return round((last.finished_at - last.requested_at).total_seconds(), 1) if last else None
 
 
-def activation_list_recent(limit: int = 20) -> list[ConfigActivation]:
-    return list(activation_get_queryset()[:limit])
-
-
 def activation_pending_since(config_id: int) -> float | None:
     """When the pending activation of this config was requested (a Unix time), or None."""
     requested_at = (

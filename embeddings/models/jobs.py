@@ -11,7 +11,6 @@ from django.db.models import Q
 class JobState(models.TextChoices):
     RUNNING = "running", "Running"
     COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
 
 
 class ReembedJob(models.Model):

@@ -53,6 +53,8 @@ def vector_index_ensure(config: EmbeddingConfig) -> bool:
         )
         return False
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:  # this transaction's deferred checks would forbid the index
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(vector_index_sql(config.pk, config.dimensions))
     return True
 
@@ -75,8 +77,6 @@ def vector_index_build(config: EmbeddingConfig) -> bool:
     outside a transaction; inside one, a plain CREATE INDEX). A build that failed halfway leaves an invalid
     index: it is dropped and built again."""
     if connection.in_atomic_block:
-        with connection.cursor() as cursor:  # deferred checks of this transaction's writes forbid an index
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         return vector_index_ensure(config)
     if config.dimensions > HNSW_MAX_DIMENSIONS:
         return vector_index_ensure(config)  # says why there is none

@@ -31,8 +31,8 @@ class Coverage:
     embedded: int
     pending: int
     failed: int
+    stale: int  # made from an older text: not searched until redone
     total: int
-    stale: int = 0  # made from an older text: not searched until redone
 
 
 def vector_search_queryset(

@@ -126,7 +126,8 @@ class ModelLoader:
         }
         metrics.MODEL_LOADS.labels(str(config_id), "loaded").inc()
         metrics.MODEL_LOAD_SECONDS.labels(str(config_id)).observe(seconds)
-        logger.info("config %s loaded and warmed up in %.1f s (RSS %.0f MB)", config_id, seconds, _rss_mb())
+        rss_after = self.last_load["rss_after_mb"]
+        logger.info("config %s loaded and warmed up in %.1f s (RSS %.0f MB)", config_id, seconds, rss_after)
 
     def _unload(self, config_id: int) -> None:
         rss_before = _rss_mb()
@@ -139,7 +140,8 @@ class ModelLoader:
             "at": time.time(),
         }
         what = "its model freed" if freed_model else "its model still serves another config"
-        logger.info("config %s unloaded, %s (RSS %.0f MB -> %.0f MB)", config_id, what, rss_before, _rss_mb())
+        rss_after = self.last_unload["rss_after_mb"]
+        logger.info("config %s unloaded, %s (RSS %.0f MB -> %.0f MB)", config_id, what, rss_before, rss_after)
 
     def _changed(self) -> None:
         if self.on_change is not None:

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source_type', models.CharField(help_text="Model label of the source, e.g. 'chat.message'.", max_length=100)),
-                ('state', models.CharField(choices=[('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed')], default='running', max_length=16)),
+                ('state', models.CharField(choices=[('running', 'Running'), ('completed', 'Completed')], default='running', max_length=16)),
                 ('total', models.PositiveIntegerField(default=0, help_text='Sources of this type.')),
                 ('done', models.PositiveIntegerField(default=0, help_text='With a fresh vector for the config.')),
                 ('failed', models.PositiveIntegerField(default=0)),

@@ -67,7 +67,7 @@ class ReembedJobSerializer(serializers.Serializer):
     job_id = serializers.IntegerField()
     config_id = serializers.IntegerField()
     source = serializers.CharField()
-    status = serializers.ChoiceField(choices=["running", "completed", "failed"])
+    status = serializers.ChoiceField(choices=["running", "completed"])
     total = serializers.IntegerField()
     done = serializers.IntegerField()
     failed = serializers.IntegerField()
