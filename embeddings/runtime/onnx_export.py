@@ -5,9 +5,9 @@ torch.onnx's TorchScript exporter; the graph outputs the token embeddings and On
 them. int8 is made from a float32 ONNX file: every MatMul with constant weights becomes onnxruntime's
 MatMulNBits with 8-bit weights in blocks of 32 along the input dimension and int8 arithmetic (accuracy_level
 4 quantizes the activations per block at run time). onnxruntime's `quantize_dynamic` (QInt8, per channel) was
-measured first on all-MiniLM-L6-v2: one activation scale per tensor costs short texts too much (cosine 0.967
-to float32 for "ok", against 0.998 with blocks of 32), though it ran batches about 1.8x faster than float32
-where blocks ran them at float32 speed (one text: both about 2x faster; AMD EPYC, 2 threads). onnxruntime's
+tried first on all-MiniLM-L6-v2 in an exploratory run whose script is not kept: one activation scale per
+tensor cost short texts too much (below 0.99 cosine to float32), though it ran batches faster than float32,
+where blocks run them at float32 speed (test_precision_parity.py checks the blocks' accuracy). onnxruntime's
 own MatMulNBitsQuantizer needs the onnx-ir package, hence the few lines of packing here.
 
 Cached files are named by a hash of everything that decides their bytes (source path and weights file
