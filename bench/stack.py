@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,10 @@ class Stack:
         return result.stdout.strip()
 
     def health(self) -> dict:
-        with urllib.request.urlopen(f"{self.base_url}/api/health", timeout=5) as response:
+        request = urllib.request.Request(  # workers and configs: details for an admin key only
+            f"{self.base_url}/api/health", headers={"Authorization": f"Bearer {self.api_key}"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
             return json.load(response)
 
     def worker_pids(self) -> list[int]:
@@ -95,6 +99,7 @@ def platform_stack(*, workers: int = 1, environ: dict[str, str] | None = None) -
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "embedplatform.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
         "HOST": "127.0.0.1",

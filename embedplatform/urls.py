@@ -22,5 +22,6 @@ urlpatterns = [
     path("metrics", metrics_view(FleetMetricsCollector()), name="metrics"),  # Prometheus; not in the schema
 ]
 
+handler400 = "embedplatform.api.handlers.bad_request"
 handler404 = "embedplatform.api.handlers.not_found"
 handler500 = "embedplatform.api.handlers.server_error"

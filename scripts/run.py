@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from embedplatform.devstack.postgres import PostgresServer  # noqa: E402
 from embedplatform.devstack.redis_server import RedisServer  # noqa: E402
+from embedplatform.devstack.secret_key import local_secret_key  # noqa: E402
 from embedplatform.devstack.supervisor import Supervisor, die_with_parent  # noqa: E402
 from embedplatform.serve import command_line  # noqa: E402
 
@@ -87,6 +88,7 @@ def main() -> int:
     supervisor = Supervisor()
     try:
         data = Path(env.get("EMBEDPLATFORM_DATA_DIR", ROOT / ".data"))
+        env.setdefault("DJANGO_SECRET_KEY", local_secret_key(data))  # a published key is refused
         start_services(env, started, data)
         print(run(env, command_line("prepare")), flush=True)  # migrate, ensure an active config
         login = manage(env, "create_demo_superuser", "--password-file", str(data / "admin-password"))

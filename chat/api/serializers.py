@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chat.models import Conversation, Message, Role
-from embeddings.api.fields import StrictTextField
+from embeddings.api.fields import StorableJSONField, StrictTextField
 from embeddings.conf import embedding_setting
 from embeddings.models import VectorState
 from embedplatform.api.serializers import ClosedSerializer
@@ -14,9 +14,14 @@ from embedplatform.api.serializers import ClosedSerializer
 MAX_K = 100
 
 
+def _max_text_chars() -> int:
+    return embedding_setting("MAX_TEXT_CHARS")
+
+
 class ConversationSerializer(serializers.ModelSerializer):
     message_count = serializers.IntegerField(read_only=True, default=0)
-    metadata = serializers.JSONField(required=False)
+    title = StrictTextField(max_chars=200, noun="a title")
+    metadata = StorableJSONField(required=False)
 
     class Meta:
         model = Conversation
@@ -37,20 +42,12 @@ class EmbeddingStateSerializer(serializers.Serializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     embedding = serializers.SerializerMethodField()
-    content = StrictTextField()
+    content = StrictTextField(max_chars=_max_text_chars, noun="a message")
 
     class Meta:
         model = Message
         fields = ["id", "conversation_id", "role", "content", "created_at", "embedding"]
         read_only_fields = ["id", "conversation_id", "created_at", "embedding"]
-
-    def validate_content(self, value: str) -> str:
-        limit = embedding_setting("MAX_TEXT_CHARS")
-        if len(value) > limit:
-            raise serializers.ValidationError(
-                f"a message may have at most {limit} characters, got {len(value)}."
-            )
-        return value
 
     @extend_schema_field(EmbeddingStateSerializer)
     def get_embedding(self, message: Message) -> dict[str, Any]:
@@ -63,7 +60,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class SearchRequestSerializer(ClosedSerializer):
-    query = StrictTextField()
+    query = StrictTextField(max_chars=_max_text_chars, noun="a query")
     k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
     conversation_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_null=True)
@@ -72,7 +69,7 @@ class SearchRequestSerializer(ClosedSerializer):
 
 class ContextRequestSerializer(ClosedSerializer):
     conversation_id = serializers.IntegerField(min_value=1)
-    query = StrictTextField()
+    query = StrictTextField(max_chars=_max_text_chars, noun="a query")
     k = serializers.IntegerField(min_value=0, max_value=MAX_K, default=5)
     recent = serializers.IntegerField(min_value=0, max_value=MAX_K, default=10)
 

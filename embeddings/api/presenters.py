@@ -19,6 +19,15 @@ def embedding_metadata(config: EmbeddingConfig) -> dict[str, Any]:
     }
 
 
+PUBLIC_HEALTH_FIELDS = ("status", "embedding_model_loaded")
+
+
+def public_health(report: dict[str, Any]) -> dict[str, Any]:
+    """What anyone may see of /api/health: whether the platform is up and ready. Model names, workers'
+    host names, PIDs and load errors are for staff and admin keys only."""
+    return {field: report[field] for field in PUBLIC_HEALTH_FIELDS}
+
+
 def runtimes(entry: catalog.CatalogEntry | None) -> list[dict[str, str]]:
     """The backend/precision pairs a catalog model runs as (none known for a model outside the catalog)."""
     pairs = entry.runtimes if entry else ()

@@ -10,32 +10,28 @@ from embeddings.models import Backend, Precision
 from embedplatform.api.serializers import ClosedSerializer
 
 
-class GenerateRequestSerializer(ClosedSerializer):
-    text = StrictTextField(required=False)
-    texts = serializers.ListField(child=StrictTextField(), required=False, allow_empty=False)
-    client_hint = serializers.CharField(required=False, allow_blank=True, max_length=200)
+def _max_text_chars() -> int:
+    return embedding_setting("MAX_TEXT_CHARS")
 
-    def validate_text(self, value: str) -> str:
-        return _check_length(value)
+
+class GenerateRequestSerializer(ClosedSerializer):
+    text = StrictTextField(required=False, max_chars=_max_text_chars)
+    texts = serializers.ListField(
+        child=StrictTextField(max_chars=_max_text_chars), required=False, allow_empty=False
+    )
+    client_hint = StrictTextField(required=False, allow_blank=True, max_chars=200)
 
     def validate_texts(self, value: list[str]) -> list[str]:
         limit = embedding_setting("MAX_TEXTS_PER_REQUEST")
         if len(value) > limit:
             raise serializers.ValidationError(f"at most {limit} texts per request, got {len(value)}.")
-        return [_check_length(text) for text in value]
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
         if ("text" in attrs) == ("texts" in attrs):
             raise serializers.ValidationError("give exactly one of 'text' (a string) or 'texts' (a list).")
         return attrs
-
-
-def _check_length(text: str) -> str:
-    limit = embedding_setting("MAX_TEXT_CHARS")
-    if len(text) > limit:
-        raise serializers.ValidationError(f"a text may have at most {limit} characters, got {len(text)}.")
-    return text
 
 
 class EmbeddingMetadataSerializer(serializers.Serializer):
@@ -93,10 +89,13 @@ class WorkerSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.CharField())
 
 
+_DETAIL = "Staff sessions and admin-scope keys only."
+
+
 class HealthResponseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["healthy", "degraded"])
-    embedding_model_loaded = serializers.BooleanField()
-    provider = serializers.CharField(allow_null=True)
-    model = serializers.CharField(allow_null=True)
-    config_id = serializers.IntegerField(allow_null=True)
-    workers = WorkerSerializer(many=True)
+    embedding_model_loaded = serializers.BooleanField(help_text="Ready: a worker has the active model.")
+    provider = serializers.CharField(allow_null=True, required=False, help_text=_DETAIL)
+    model = serializers.CharField(allow_null=True, required=False, help_text=_DETAIL)
+    config_id = serializers.IntegerField(allow_null=True, required=False, help_text=_DETAIL)
+    workers = WorkerSerializer(many=True, required=False, help_text=_DETAIL)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from embeddings.api.headers import embedding_headers
-from embeddings.api.presenters import config_description, embedding_metadata
+from embeddings.api.presenters import config_description, embedding_metadata, public_health
 from embeddings.api.serializers import (
     ConfigResponseSerializer,
     GenerateRequestSerializer,
@@ -18,6 +18,7 @@ from embeddings.api.serializers import (
 from embeddings.client.embedding import embed_texts
 from embeddings.client.fleet import health_report
 from embeddings.configs.selectors import config_get_active_or_error
+from embedplatform.api.permissions import HasAdminScopeOrStaff
 from embedplatform.api.schema import error_responses
 
 
@@ -47,12 +48,15 @@ class ConfigView(APIView):
 
 
 class HealthView(APIView):
-    """Open to load balancers and monitors: no key, no rate limit."""
+    """Open to load balancers and monitors: no key, no rate limit. Anyone sees status and readiness; staff
+    and admin keys also see the model and the workers (names, memory, load errors)."""
 
-    authentication_classes: list = []
     permission_classes: list = []
     throttle_classes: list = []
 
     @extend_schema(responses={200: HealthResponseSerializer})
     def get(self, request: Request) -> Response:
-        return Response(health_report())
+        report = health_report()
+        if HasAdminScopeOrStaff().has_permission(request, self):
+            return Response(report)
+        return Response(public_health(report))

@@ -9,4 +9,6 @@ class PlatformApiConfig(AppConfig):
     verbose_name = "Platform API"
 
     def ready(self) -> None:
-        from embedplatform.api import checks  # noqa: F401  (registers the API_RATE_LIMIT check)
+        from embedplatform.api import checks  # registers the API_RATE_LIMIT check
+
+        checks.refuse_published_secret_key()

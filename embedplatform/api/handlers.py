@@ -21,6 +21,13 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Requests Django refuses before any view (a Host not in ALLOWED_HOSTS, a malformed multipart body)."""
+    if _is_api(request):
+        return JsonResponse(error_body("bad request", "invalid_request_error", "bad_request"), status=400)
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(

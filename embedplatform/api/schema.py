@@ -29,6 +29,7 @@ _DESCRIPTIONS = {
     403: "The key or user may not do this (type `permission_error`).",
     404: "Unknown model (code `model_not_found`) or resource.",
     413: "Request body over the size limit (code `request_too_large`).",
+    415: "The body is not `application/json` (code `unsupported_media_type`).",
     429: "Rate limit exceeded (type `rate_limit_error`); see the `Retry-After` header.",
     503: "No active config, or no worker has the model loaded yet (type `service_unavailable`).",
 }
@@ -48,7 +49,7 @@ AUTHENTICATED_ERRORS = (401, 403, 413, 429)
 class EnvelopeAutoSchema(AutoSchema):
     """Adds the error responses every route can give, so no view has to list them.
 
-    Routes that need a key get 401/403/413/429; routes that take a body also get 400. A view's own
+    Routes that need a key get 401/403/413/429; routes that take a body also get 400 and 415. A view's own
     extend_schema(responses=...) entries (404, 503, ...) stay as they are.
     """
 
@@ -56,7 +57,7 @@ class EnvelopeAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         codes = set(AUTHENTICATED_ERRORS) if self._requires_authentication() else set()
         if self.method in ("POST", "PUT", "PATCH"):
-            codes.add(400)
+            codes.update((400, 415))
         for code, response in error_responses(*sorted(codes)).items():
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(response, str(code), direction=direction)

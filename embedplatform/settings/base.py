@@ -1,5 +1,6 @@
 """Settings, all from the environment (django-environ). See .env.example."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -10,6 +11,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# With DEBUG off, a missing or published key stops every process at startup (embedplatform/api/checks.py).
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-insecure-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -25,6 +27,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",  # admin login throttling: failed attempts kept in the database
     "embedplatform.api",
     "apikeys",
     "embeddings",
@@ -43,7 +46,37 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 page
 ]
+
+# HTTPS, for a server behind a TLS-terminating proxy. Off by default so `make run` works over plain http.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_HTTPS_PROXY", default=False) else None
+)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+# /health for a load balancer that probes over plain http inside the network: not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+
+# Admin login throttling (django-axes): this many failures for one username from one address lock that pair
+# out (429) for the cool-off time. Logins without a request (the test client, shell) are not counted.
+AUTHENTICATION_BACKENDS = [
+    "embedplatform.login_throttle.RequestLoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind N proxies the client address is the Nth from the right of X-Forwarded-For; 0: REMOTE_ADDR.
+AXES_IPWARE_PROXY_COUNT = env.int("ADMIN_LOGIN_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 ROOT_URLCONF = "embedplatform.urls"
 WSGI_APPLICATION = "embedplatform.wsgi.application"
@@ -88,7 +121,10 @@ CACHES = {
 }
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -108,6 +144,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Bodies larger than this are refused with 413 before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=8 * 1024 * 1024)
+# JSON bodies nested deeper than this (arrays/objects inside each other) are refused with 400.
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 
 # Requests per API key (staff sessions: per user; others: per address), DRF syntax "N/s|min|hour|day".
 # Empty turns rate limiting off. Counted in Redis (embedplatform/api/throttling.py).
@@ -118,7 +156,7 @@ API_RATE_LIMIT_FAIL_OPEN = env.bool("API_RATE_LIMIT_FAIL_OPEN", default=True)
 REST_FRAMEWORK = {
     # orjson: vectors render from numpy arrays directly, ~10x faster than the json module for float lists.
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["embedplatform.api.parsers.DepthLimitedJSONParser"],
     "EXCEPTION_HANDLER": "embedplatform.api.exception_handler.handle_api_exception",
     "DEFAULT_SCHEMA_CLASS": "embedplatform.api.schema.EnvelopeAutoSchema",
     "UNAUTHENTICATED_USER": None,

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from embeddings.api.fields import text_error
 from embeddings.client.inference import EmbeddingInputs
 
 SHAPES = "a string, an array of strings, an array of token ids or an array of token-id arrays"
@@ -20,10 +21,9 @@ def _is_token_id(value: Any) -> bool:
 
 
 def _check_text(text: str, index: int, max_chars: int) -> None:
-    if not text:
-        _fail("must not be an empty string.", index)
-    if len(text) > max_chars:
-        _fail(f"an input may have at most {max_chars} characters, got {len(text)}.", index)
+    error = text_error(text, max_chars=max_chars, noun="an input", blank="reject-empty")
+    if error:
+        _fail(error, index)
 
 
 def _check_token_ids(token_ids: Any, index: int, max_tokens: int) -> None:
@@ -32,8 +32,10 @@ def _check_token_ids(token_ids: Any, index: int, max_tokens: int) -> None:
     if len(token_ids) > max_tokens:
         _fail(f"an input may have at most {max_tokens} token ids, got {len(token_ids)}.", index)
     for token_id in token_ids:
-        if not _is_token_id(token_id) or token_id < 0:
-            _fail(f"token ids must be non-negative integers, got {token_id!r}.", index)
+        if not _is_token_id(token_id):
+            _fail(f"token ids must be non-negative integers, got {type(token_id).__name__}.", index)
+        if token_id < 0:
+            _fail(f"token ids must be non-negative integers, got {token_id}.", index)
 
 
 def parse_embedding_input(value: Any, *, max_inputs: int, max_chars: int) -> EmbeddingInputs:
