@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -15,7 +16,8 @@ from apikeys.services import api_key_mark_used
 
 @dataclass(frozen=True)
 class ApiKeyUser:
-    """What `request.user` is for a request made with an API key: authenticated, never staff."""
+    """What `request.user` is for a request made with an API key: authenticated, never staff. It acts for
+    `owner`, the key's user, within the key's scopes."""
 
     api_key: ApiKey
     is_authenticated: bool = True
@@ -26,6 +28,10 @@ class ApiKeyUser:
     @property
     def pk(self) -> None:
         return None
+
+    @property
+    def owner(self) -> Any:
+        return self.api_key.user
 
     @property
     def username(self) -> str:
@@ -54,6 +60,10 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("incorrect API key provided", code="invalid_api_key")
         if api_key.is_revoked:
             raise exceptions.AuthenticationFailed("this API key has been revoked", code="revoked_api_key")
+        if not api_key.user.is_active:
+            raise exceptions.AuthenticationFailed(
+                "this API key's user is deactivated", code="inactive_api_key_user"
+            )
         api_key_mark_used(api_key)
         return ApiKeyUser(api_key), api_key
 

@@ -1,4 +1,5 @@
-"""Admin: conversations with their messages inline; a message list whose search box is semantic."""
+"""Admin: conversations with their messages inline; a message list whose search box is semantic. Staff see
+every owner's conversations here (the API shows each key only its user's)."""
 
 from __future__ import annotations
 
@@ -24,9 +25,14 @@ class MessageInline(admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("id", "title", "created_at")
-    search_fields = ("title",)
+    list_display = ("id", "title", "owner", "created_at")
+    list_select_related = ("owner",)
+    search_fields = ("title", "owner__username")
+    raw_id_fields = ("owner",)
     inlines = [MessageInline]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
 
 
 class EmbeddingStateFilter(admin.SimpleListFilter):
@@ -42,16 +48,25 @@ class EmbeddingStateFilter(admin.SimpleListFilter):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "conversation", "role", "preview", "created_at", "embedding_state", "score")
+    list_display = (
+        "id",
+        "conversation",
+        "owner",
+        "role",
+        "preview",
+        "created_at",
+        "embedding_state",
+        "score",
+    )
     list_filter = ("role", EmbeddingStateFilter)
-    list_select_related = ("conversation",)
+    list_select_related = ("conversation__owner",)
     search_fields = ("content",)  # replaced by semantic search below; kept so the box is shown
     search_help_text = f"Semantic search: the {SEMANTIC_RESULTS} messages nearest in meaning, best first."
     readonly_fields = ("created_at", "embedding_state", "embedding_error")
     actions = ["reembed_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
-        return selectors.message_list()
+        return selectors.message_list_all()
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Message], search_term: str):
         if not search_term.strip():
@@ -77,6 +92,10 @@ class MessageAdmin(admin.ModelAdmin):
         )
         found = queryset.filter(pk__in=[item.message.pk for item in ranked]).annotate(semantic_score=score)
         return found.order_by("-semantic_score"), False  # the changelist ordered before searching
+
+    @admin.display(description="owner", ordering="conversation__owner__username")
+    def owner(self, message: Message) -> str:
+        return message.conversation.owner.get_username()
 
     @admin.display(description="content")
     def preview(self, message: Message) -> str:

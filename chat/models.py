@@ -1,5 +1,6 @@
 """Conversations and their messages. Message.content is an embedded source (see chat/apps.py)."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -10,12 +11,22 @@ class Role(models.TextChoices):
 
 
 class Conversation(models.Model):
+    """Belongs to the user who created it (through an API key of theirs or a session); only they, and staff,
+    see it and its messages."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        db_index=False,  # chat_conversation_owner_idx starts with it
+    )
     title = models.CharField(max_length=200)
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="chat_conversation_owner_idx")]
 
     def __str__(self) -> str:
         return self.title

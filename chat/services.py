@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from chat import demo
 from chat.models import Conversation, Message
+from chat.selectors import conversation_owner
 from embeddings.configs.selectors import config_get_active
 from embeddings.models import EmbeddingConfig
 from embeddings.vectors.registry import registry
 from embeddings.vectors.services import vectors_reembed, vectors_request
 
 
-def conversation_create(*, title: str, metadata: dict[str, Any] | None = None) -> Conversation:
-    return Conversation.objects.create(title=title, metadata=metadata or {})
+def conversation_create(*, user: Any, title: str, metadata: dict[str, Any] | None = None) -> Conversation:
+    """A conversation owned by whoever `user` acts for (an API key's user, or the session's user)."""
+    return Conversation.objects.create(owner=conversation_owner(user), title=title, metadata=metadata or {})
 
 
 def conversation_update(conversation: Conversation, **fields: Any) -> Conversation:
@@ -51,18 +54,24 @@ def messages_reembed(message_ids: list[int], config: EmbeddingConfig) -> list[in
         return vectors_reembed(registry.for_model(Message), message_ids, config)
 
 
-def demo_seed(*, conversations: int = 120, messages_per_conversation: int = 45) -> tuple[int, int]:
-    """Load the demo corpus (idempotent: conversations already there are kept); embedding is queued
-    in batches for the active config. Returns (conversations created, messages created)."""
+def demo_seed(
+    *, owner: AbstractBaseUser, conversations: int = 120, messages_per_conversation: int = 45
+) -> tuple[int, int]:
+    """Load the demo corpus for `owner` (idempotent: conversations already there are kept); embedding is
+    queued in batches for the active config. Returns (conversations created, messages created)."""
     existing = set(
-        Conversation.objects.filter(metadata__demo=True).values_list("metadata__demo_index", flat=True)
+        Conversation.objects.filter(owner=owner, metadata__demo=True).values_list(
+            "metadata__demo_index", flat=True
+        )
     )
     wanted = [index for index in range(conversations) if index not in existing]
     created_messages: list[Message] = []
     with transaction.atomic():
         for index in wanted:
             conversation = Conversation.objects.create(
-                title=demo.conversation_title(index), metadata={"demo": True, "demo_index": index}
+                owner=owner,
+                title=demo.conversation_title(index),
+                metadata={"demo": True, "demo_index": index},
             )
             created_messages += Message.objects.bulk_create(
                 Message(conversation=conversation, role=role, content=content)

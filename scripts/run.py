@@ -2,8 +2,9 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/, or EMBEDPLATFORM_DATA_DIR)
 unless DATABASE_URL / REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-creates a demo superuser and a demo API key, loads the demo chat corpus on first run
-(unless SEED_DEMO=0), then runs one Celery worker and gunicorn.
+creates a demo superuser and a demo API key of theirs with every scope, loads the demo chat corpus (owned by
+the demo superuser, so the key can search it) on first run (unless SEED_DEMO=0), then runs one Celery worker
+and gunicorn.
 """
 
 from __future__ import annotations
@@ -91,10 +92,20 @@ def main() -> int:
         env.setdefault("DJANGO_SECRET_KEY", local_secret_key(data))  # a published key is refused
         start_services(env, started, data)
         print(run(env, command_line("prepare")), flush=True)  # migrate, ensure an active config
-        login = manage(env, "create_demo_superuser", "--password-file", str(data / "admin-password"))
-        api_key = manage(env, "create_demo_api_key", "--key-file", str(data / "demo-api-key"))
+        demo_user = "admin"
+        login = manage(
+            env,
+            "create_demo_superuser",
+            "--username",
+            demo_user,
+            "--password-file",
+            str(data / "admin-password"),
+        )
+        api_key = manage(
+            env, "create_demo_api_key", "--user", demo_user, "--key-file", str(data / "demo-api-key")
+        )
         if env.get("SEED_DEMO", "1") != "0":  # first run: a demo corpus to search (SEED_DEMO=0 skips it)
-            print(manage(env, "seed_demo", "--if-empty"), flush=True)
+            print(manage(env, "seed_demo", "--if-empty", "--owner", demo_user), flush=True)
         # Queued embedding tasks do not outlive the embedded Redis: queue again whatever is still pending.
         print(manage(env, "embed_pending"), flush=True)
         worker_env = {"WORKER_NAME": "worker1@%h", **env}
@@ -108,6 +119,7 @@ def main() -> int:
         print(f"  admin:  {base_url}/admin/   ({login})")
         print(f"  docs:   {base_url}/api/docs/   (after logging in to the admin)")
         print(f"  API key (admin scope, kept in {data / 'demo-api-key'}): {api_key}")
+        print(f"           also embed and chat: it acts for '{demo_user}', who owns the demo conversations")
         print(
             f'  OpenAI SDK: OpenAI(base_url="{base_url}/v1", api_key="{api_key}")'
             f'.embeddings.create(model="{report.get("model") or "<model>"}", input=["hello"])'

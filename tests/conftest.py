@@ -120,13 +120,28 @@ def reference_model(minilm_path):
     return SentenceTransformer(minilm_path, device="cpu")
 
 
+# What make_api_key("embed"/"admin") meant before keys had several scopes: an admin key could do everything.
+_SCOPES_OF_ONE = {"embed": ["embed"], "chat": ["chat"], "admin": ["embed", "chat", "admin"]}
+
+
 @pytest.fixture
-def make_api_key(db):
-    """Creates an API key and returns its plain text: make_api_key(scope="admin")."""
+def key_user(db):
+    """The ordinary (non-staff) user that make_api_key's keys belong to unless told otherwise."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("key-owner")
+
+
+@pytest.fixture
+def make_api_key(key_user):
+    """Creates an API key of `user` (default: key_user) and returns its plain text. A scope name gives what
+    such a key could do before scopes were lists ("admin": all three); a list gives exactly those scopes:
+    make_api_key("admin"), make_api_key(["chat"], user=someone)."""
     from apikeys.services import api_key_create
 
-    def make(scope: str = "embed", name: str = "test key") -> str:
-        return api_key_create(name=name, scope=scope)[1]
+    def make(scope: str | list[str] = "embed", name: str = "test key", user=None) -> str:
+        scopes = _SCOPES_OF_ONE[scope] if isinstance(scope, str) else scope
+        return api_key_create(name=name, user=user or key_user, scopes=scopes)[1]
 
     return make
 

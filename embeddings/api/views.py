@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.models import ApiKeyScope
 from embeddings.api.headers import embedding_headers
 from embeddings.api.presenters import config_description, embedding_metadata, public_health
 from embeddings.api.serializers import (
@@ -23,6 +24,8 @@ from embedplatform.api.schema import error_responses
 
 
 class GenerateView(APIView):
+    required_scope = ApiKeyScope.EMBED
+
     @extend_schema(
         request=GenerateRequestSerializer,
         responses={200: GenerateResponseSerializer, **error_responses(503)},
@@ -42,6 +45,8 @@ class GenerateView(APIView):
 
 
 class ConfigView(APIView):
+    required_scope = ApiKeyScope.EMBED
+
     @extend_schema(responses={200: ConfigResponseSerializer, **error_responses(503)})
     def get(self, request: Request) -> Response:
         return Response(config_description(config_get_active_or_error()))

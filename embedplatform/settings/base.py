@@ -160,12 +160,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "embedplatform.api.exception_handler.handle_api_exception",
     "DEFAULT_SCHEMA_CLASS": "embedplatform.api.schema.EnvelopeAutoSchema",
     "UNAUTHENTICATED_USER": None,
-    # Every route needs an API key (Authorization: Bearer) or a staff session, unless a view says otherwise.
+    # Every route needs an API key (Authorization: Bearer) holding the view's `required_scope`, or a staff
+    # session, unless a view says otherwise (embedplatform.api.permissions).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apikeys.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["embedplatform.api.permissions.HasApiKeyOrStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["embedplatform.api.permissions.HasRequiredScope"],
     "DEFAULT_THROTTLE_CLASSES": ["embedplatform.api.throttling.ApiKeyRateThrottle"],
 }
 

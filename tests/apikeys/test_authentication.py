@@ -72,8 +72,13 @@ def test_malformed_bearer_headers_are_a_401_not_a_500(db, header):
     assert response.json()["error"]["code"] == "invalid_api_key"
 
 
-def test_revoked_key_is_a_401_that_says_so(db):
-    api_key, plain = api_key_create(name="old")
+@pytest.fixture
+def owner(db):
+    return get_user_model().objects.create_user("owner")
+
+
+def test_revoked_key_is_a_401_that_says_so(owner):
+    api_key, plain = api_key_create(name="old", user=owner, scopes=["embed"])
     api_key_revoke(api_key)
 
     response = _client(f"Bearer {plain}").get("/v1/models")
@@ -83,8 +88,8 @@ def test_revoked_key_is_a_401_that_says_so(db):
     assert response.json()["error"]["code"] == "revoked_api_key"
 
 
-def test_valid_key_reads_config_and_records_last_use(active_config):
-    api_key, plain = api_key_create(name="reader")
+def test_valid_key_reads_config_and_records_last_use(active_config, owner):
+    api_key, plain = api_key_create(name="reader", user=owner, scopes=["embed"])
 
     response = _client(f"Bearer {plain}").get("/api/embedding/config")
 
@@ -105,7 +110,7 @@ def test_staff_session_is_enough_and_a_plain_user_session_is_a_403(db):
     response = plain_user.get("/v1/models")
     assert response.status_code == 403
     assert response.json()["error"] == {
-        "message": "this endpoint needs an API key (Authorization: Bearer <key>) or a staff session",
+        "message": "this endpoint needs an API key with the 'embed' scope or a staff session",
         "type": "permission_error",
         "param": None,
         "code": "permission_denied",
@@ -127,3 +132,20 @@ def test_a_revoked_key_stops_working_on_the_next_request_though_it_was_cached(ac
 
     assert cached_before is not None
     assert client.get("/api/embedding/config").status_code == 401
+
+
+def test_a_key_of_a_deactivated_user_is_a_401_though_it_was_cached(active_config, make_api_key, key_user):
+    client = _client(f"Bearer {make_api_key()}")
+    assert client.get("/api/embedding/config").status_code == 200  # now cached in this process
+
+    key_user.is_active = False
+    key_user.save()
+
+    response = client.get("/api/embedding/config")
+    assert response.status_code == 401
+    assert response.json()["error"] == {
+        "message": "this API key's user is deactivated",
+        "type": "authentication_error",
+        "param": None,
+        "code": "inactive_api_key_user",
+    }

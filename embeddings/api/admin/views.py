@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.models import ApiKeyScope
 from embeddings.api.admin.presenters import activation_description, job_description, worker_description
 from embeddings.api.admin.serializers import (
     ActivateRequestSerializer,
@@ -26,7 +27,6 @@ from embeddings.models import ConfigActivation, EmbeddingConfig, ReembedJob
 from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
 from embeddings.vectors.registry import NotRegistered, registry
 from embedplatform.api.errors import InvalidInput
-from embedplatform.api.permissions import HasAdminScopeOrStaff
 from embedplatform.api.schema import error_responses
 
 
@@ -40,7 +40,7 @@ def _accepted(activation: ConfigActivation) -> Response:
 class ConfigSwitchView(APIView):
     """PUT a config: create it and start activating it. The current config serves until the flip."""
 
-    permission_classes = [HasAdminScopeOrStaff]
+    required_scope = ApiKeyScope.ADMIN
 
     @extend_schema(
         request=ConfigSwitchRequestSerializer,
@@ -56,7 +56,7 @@ class ConfigSwitchView(APIView):
 
 
 class ConfigActivateView(APIView):
-    permission_classes = [HasAdminScopeOrStaff]
+    required_scope = ApiKeyScope.ADMIN
 
     @extend_schema(
         request=ActivateRequestSerializer,
@@ -71,7 +71,7 @@ class ConfigActivateView(APIView):
 
 
 class ActivationView(APIView):
-    permission_classes = [HasAdminScopeOrStaff]
+    required_scope = ApiKeyScope.ADMIN
 
     @extend_schema(responses={200: ActivationSerializer, **error_responses(401, 403, 404)})
     def get(self, request: Request, activation_id: int) -> Response:
@@ -80,7 +80,7 @@ class ActivationView(APIView):
 
 
 class WorkersView(APIView):
-    permission_classes = [HasAdminScopeOrStaff]
+    required_scope = ApiKeyScope.ADMIN
 
     @extend_schema(responses={200: WorkerPanelSerializer(many=True), **error_responses(401, 403)})
     def get(self, request: Request) -> Response:
@@ -90,7 +90,7 @@ class WorkersView(APIView):
 class ReembedView(APIView):
     """POST: build a config's vectors for every stored text (a job per source), beside the active config's."""
 
-    permission_classes = [HasAdminScopeOrStaff]
+    required_scope = ApiKeyScope.ADMIN
 
     @extend_schema(
         request=ReembedRequestSerializer,
@@ -111,7 +111,7 @@ class ReembedView(APIView):
 
 
 class ReembedJobView(APIView):
-    permission_classes = [HasAdminScopeOrStaff]
+    required_scope = ApiKeyScope.ADMIN
 
     @extend_schema(responses={200: ReembedJobSerializer, **error_responses(401, 403, 404)})
     def get(self, request: Request, job_id: int) -> Response:

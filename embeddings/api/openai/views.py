@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apikeys.models import ApiKeyScope
 from embeddings.api.headers import embedding_headers
 from embeddings.api.openai.presenters import embedding_list, model_list, model_object
 from embeddings.api.openai.serializers import (
@@ -24,6 +25,8 @@ TAGS = ["OpenAI-compatible"]
 
 
 class EmbeddingsView(APIView):
+    required_scope = ApiKeyScope.EMBED
+
     @extend_schema(
         tags=TAGS,
         summary="Create embeddings (OpenAI's POST /v1/embeddings)",
@@ -53,6 +56,7 @@ class _ListSchema(AutoSchema):
 
 
 class ModelListView(APIView):
+    required_scope = ApiKeyScope.EMBED
     schema = _ListSchema()
 
     @extend_schema(
@@ -66,6 +70,8 @@ class ModelListView(APIView):
 
 
 class ModelDetailView(APIView):
+    required_scope = ApiKeyScope.EMBED
+
     @extend_schema(
         tags=TAGS,
         summary="Retrieve a model",
