@@ -26,3 +26,10 @@ class ModelNotReady(ServiceUnavailable):
 
 class WorkerFailed(ServiceUnavailable):
     code = "worker_error"
+
+
+class JobStateError(InvalidInput):
+    """Pausing a job that is not running, resuming one that is not paused, cancelling one that ended."""
+
+    status_code = 409
+    code = "job_state_conflict"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 import embeddings.worker.signals  # noqa: F401  (starts the model loader and heartbeat in workers)
+from embeddings.vectors.jobs import reembed_job_plan
 from embeddings.wire import tasks as names
 from embeddings.worker.source_embedding import (
     BulkSlotsBusy,
@@ -31,13 +32,16 @@ EMBEDDING_TASK = {
 
 
 @shared_task(name=names.EMBED_SOURCES, **EMBEDDING_TASK)
-def embed_sources(self: Task, source_type: str, source_ids: list[int], config_id: int) -> int:
-    """Embed the pending rows of these sources for one config, in chunks.
+def embed_sources(
+    self: Task, source_type: str, source_ids: list[int], config_id: int, job_id: int | None = None
+) -> int:
+    """Embed the pending rows of these sources for one config, in chunks (for a re-embedding job: while
+    it runs).
 
     Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots stay taken the
     task comes back later; when the worker does not hold the model (yet), a few seconds later."""
     try:
-        return embed_pending_sources(source_type, source_ids, config_id)
+        return embed_pending_sources(source_type, source_ids, config_id, job_id)
     except BulkSlotsBusy as busy:
         raise self.retry(countdown=1, exc=busy) from busy
     except ModelNotLoadedYet as not_loaded:
@@ -51,3 +55,9 @@ def embed_live(self: Task, source_type: str, source_ids: list[int], config_id: i
         return embed_live_sources(source_type, source_ids, config_id)
     except ModelNotLoadedYet as not_loaded:
         raise self.retry(countdown=2, exc=not_loaded) from not_loaded
+
+
+@shared_task(name=names.REEMBED_JOB_PLAN, bind=True, ignore_result=True, acks_late=True, max_retries=5)
+def reembed_job_plan_task(self: Task, job_id: int) -> None:
+    """Request a queued job's texts, then run it. Idempotent (a redelivered plan requests what is left)."""
+    reembed_job_plan(job_id)

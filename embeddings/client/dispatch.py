@@ -12,8 +12,20 @@ from embedplatform.celery import app
 
 
 def send_embed_sources(
-    source_type: str, source_ids: Sequence[int], config_id: int, *, live: bool = False
+    source_type: str,
+    source_ids: Sequence[int],
+    config_id: int,
+    *,
+    live: bool = False,
+    job_id: int | None = None,
 ) -> AsyncResult:
-    """`live`: texts just written, embedded ahead of bulk work (their own queue, no bulk slot)."""
+    """`live`: texts just written, embedded ahead of bulk work (their own queue, no bulk slot). `job_id`: the
+    re-embedding job the chunk belongs to (skipped while that job is paused or after it is cancelled)."""
     name = tasks.EMBED_LIVE if live else tasks.EMBED_SOURCES
-    return app.send_task(name, args=[source_type, list(source_ids), config_id])
+    kwargs = {"job_id": job_id} if job_id is not None else {}
+    return app.send_task(name, args=[source_type, list(source_ids), config_id], kwargs=kwargs)
+
+
+def send_reembed_job_plan(job_id: int) -> AsyncResult:
+    """A worker requests the job's texts (reading and hashing every text is no work for a web request)."""
+    return app.send_task(tasks.REEMBED_JOB_PLAN, args=[job_id])

@@ -4,7 +4,9 @@
 later or one that missed it converges the same way) and loads the config beside the active one, which keeps
 answering every request. `activation_advance` moves an activation on: it flips in one transaction once every
 live worker reports the model loaded and warmed up, and fails it, saying why, when a worker could not load
-it or the timeout passes first. It is idempotent and cheap, so whoever is interested calls it: each worker's
+it or the timeout passes first. "Activate when built" (the default when stored texts lack a fresh vector of
+the config) first runs a re-embedding job per source and waits in `building` until they complete; the
+loading timeout counts from then. It is idempotent and cheap, so whoever is interested calls it: each worker's
 loader after a load and on every tick, and readers (the API, the admin page, `embedding_config --wait`), so
 an activation ends even when no worker is alive to end it.
 """
@@ -21,7 +23,16 @@ from django.utils import timezone
 from embeddings.client.fleet import worker_load_states
 from embeddings.conf import embedding_setting
 from embeddings.configs.services import config_activate
-from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig, WorkerLoadState
+from embeddings.models import (
+    ActivationState,
+    ConfigActivation,
+    EmbeddingConfig,
+    JobState,
+    WorkerLoadState,
+)
+from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
+from embeddings.vectors.registry import registry
+from embeddings.vectors.selectors import config_texts_to_build
 
 
 def _requester(who: Any, via: str) -> tuple[Any, str]:
@@ -39,10 +50,16 @@ def activation_start(
     requested_by: Any = None,
     requested_via: str = "",
     timeout_seconds: float | None = None,
+    when_built: bool | None = None,
 ) -> ConfigActivation:
     """Start making `config` the active one. Supersedes any other activation still pending (the latest
-    request wins). With no config active there is nothing to keep serving: it flips at once."""
+    request wins). With no config active there is nothing to keep serving: it flips at once.
+
+    `when_built` (default: when some stored text has no fresh vector of `config`): build those vectors
+    first, then flip; False flips as soon as the workers hold the model, and search covers what is built."""
     user, via = _requester(requested_by, requested_via)
+    to_build = config_texts_to_build(config)
+    build_first = bool(to_build) if when_built is None else when_built
     with transaction.atomic():
         active = EmbeddingConfig.objects.select_for_update().filter(is_active=True).first()
         pending = ConfigActivation.objects.select_for_update().filter(state__in=ActivationState.pending())
@@ -60,16 +77,36 @@ def activation_start(
             requested_by=user,
             requested_via=via,
             timeout_seconds=int(timeout_seconds or embedding_setting("ACTIVATION_TIMEOUT_SECONDS")),
+            build_first=build_first and active is not None and active.pk != config.pk,
         )
         if active is None or active.pk == config.pk:
             return _flip(activation)
+        if activation.build_first:
+            _start_builds(activation, to_build)
     return activation_advance(activation)
+
+
+def _start_builds(activation: ConfigActivation, to_build: dict[str, int]) -> None:
+    """A job per source with texts to build (an open one is reused); with none, it is built already."""
+    jobs = [
+        reembed_job_start(activation.config, registry.get(label), requested_via=f"activation {activation.pk}")
+        for label in to_build
+    ]
+    activation.jobs.set(jobs)
+    if jobs:
+        activation.state = ActivationState.BUILDING
+        activation.save(update_fields=["state"])
+    else:
+        activation.built_at = timezone.now()
+        activation.save(update_fields=["built_at"])
 
 
 def activation_advance(activation: ConfigActivation) -> ConfigActivation:
     """Look at the workers and move the activation on: flip, fail, or record their progress."""
     if not activation.is_pending:
         return activation
+    if activation.state == ActivationState.BUILDING:
+        return _advance_build(activation)
     since = activation.requested_at.timestamp()
     workers = worker_load_states(activation.config_id, since)
     failed = {
@@ -82,7 +119,8 @@ def activation_advance(activation: ConfigActivation) -> ConfigActivation:
         )
     if workers and all(state["state"] == WorkerLoadState.READY for state in workers.values()):
         return _flip(activation, workers)
-    if time.time() > since + activation.timeout_seconds:
+    loading_since = activation.built_at.timestamp() if activation.built_at else since
+    if time.time() > loading_since + activation.timeout_seconds:
         return _finish(activation, ActivationState.FAILED, workers, _timeout_message(activation, workers))
     started = any(state["state"] != WorkerLoadState.WAITING for state in workers.values())
     state = ActivationState.LOADING if started else ActivationState.REQUESTED
@@ -91,6 +129,23 @@ def activation_advance(activation: ConfigActivation) -> ConfigActivation:
     )
     activation.state, activation.workers = state, workers
     return activation
+
+
+def _advance_build(activation: ConfigActivation) -> ConfigActivation:
+    """Building: fails when one of its jobs ended without completing; loading once all completed."""
+    jobs = [reembed_job_advance(job) for job in activation.jobs.all()]
+    ended = [job for job in jobs if job.state in (JobState.CANCELLED, JobState.FAILED)]
+    if ended:
+        why = "; ".join(f"job #{job.pk} ({job.source_type}) {job.state}: {job.error}" for job in ended)
+        error = f"the vector build ended ({why})"
+        return _finish(activation, ActivationState.FAILED, activation.workers, error)
+    if any(job.state != JobState.COMPLETED for job in jobs):
+        return activation
+    built = ConfigActivation.objects.filter(pk=activation.pk, state=ActivationState.BUILDING).update(
+        state=ActivationState.LOADING, built_at=timezone.now()
+    )
+    activation.refresh_from_db()
+    return activation_advance(activation) if built else activation
 
 
 def activations_advance_pending() -> list[ConfigActivation]:

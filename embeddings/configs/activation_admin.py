@@ -21,10 +21,11 @@ from embeddings.client.fleet import worker_list
 from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import config_get_active
 from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
-from embeddings.vectors.selectors import vector_counts
+from embeddings.vectors.selectors import config_coverage, config_texts_to_build, vector_counts
 
 STATE_COLOURS = {
     ActivationState.REQUESTED: "#777",
+    ActivationState.BUILDING: "#1565c0",
     ActivationState.LOADING: "#b36b00",
     ActivationState.ACTIVE: "#2e7d32",
     ActivationState.FAILED: "#c62828",
@@ -49,7 +50,8 @@ def activation_confirm_view(
     config = get_object_or_404(EmbeddingConfig, pk=config_id)
     active = config_get_active()
     if request.method == "POST":
-        activation = activation_start(config, requested_by=request.user)
+        when_built = False if "now" in request.POST else None
+        activation = activation_start(config, requested_by=request.user, when_built=when_built)
         model_admin.message_user(request, f"Activation of config {config.pk} started.", messages.INFO)
         return redirect(reverse("admin:embeddings_configactivation_change", args=[activation.pk]))
     counts = vector_counts([pk for pk in (config.pk, active.pk if active else None) if pk])
@@ -64,6 +66,8 @@ def activation_confirm_view(
         "new_counts": counts.get(config.pk, {}),
         "active_counts": counts.get(active.pk, {}) if active else {},
         "already_active": bool(active and active.pk == config.pk),
+        "coverage": config_coverage(config),
+        "to_build": config_texts_to_build(config),
     }
     return TemplateResponse(request, "admin/embeddings/activation_confirm.html", context)
 
@@ -79,6 +83,8 @@ class ConfigActivationAdmin(admin.ModelAdmin):
         "error",
         "workers",
         "timeout_seconds",
+        "build_first",
+        "built_at",
         "requested_by",
         "requested_via",
         "requested_at",
@@ -121,6 +127,18 @@ class ConfigActivationAdmin(admin.ModelAdmin):
                 "state_label": activation.get_state_display(),
                 "error": activation.error,
                 "workers": activation.workers,
+                "jobs": [
+                    {
+                        "id": job.pk,
+                        "source": job.source_type,
+                        "state": job.state,
+                        "done": job.done,
+                        "total": job.total,
+                        "percent": job.percent,
+                        "url": reverse("admin:embeddings_reembedjob_change", args=[job.pk]),
+                    }
+                    for job in activation.jobs.order_by("pk")
+                ],
                 "finished": not activation.is_pending,
             }
         )

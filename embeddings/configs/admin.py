@@ -2,10 +2,11 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from embeddings import catalog
 from embeddings.configs.activation_admin import activation_confirm_view, state_badge
+from embeddings.configs.vectors_admin import coverage_summary, vectors_build_view, vectors_purge_view
 from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
 
 
@@ -19,13 +20,14 @@ class EmbeddingConfigAdmin(admin.ModelAdmin):
         "dimensions",
         "max_seq_length",
         "state",
-        "activate_link",
+        "coverage",
+        "actions_links",
         "created_at",
         "activated_at",
     )
     list_filter = ("is_active", "backend", "precision", "provider")
     search_fields = ("model",)
-    readonly_fields = ("is_active", "created_at", "activated_at", "catalog_runtimes")
+    readonly_fields = ("is_active", "created_at", "activated_at", "catalog_runtimes", "coverage")
     actions = ["activate_selected"]
 
     def get_readonly_fields(
@@ -37,14 +39,26 @@ class EmbeddingConfigAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def get_urls(self) -> list:
-        confirm = self.admin_site.admin_view(self.activate_view)
+        wrap = self.admin_site.admin_view
         return [
-            path("<int:config_id>/activate/", confirm, name="embeddings_embeddingconfig_activate"),
+            path(
+                "<int:config_id>/activate/",
+                wrap(self.activate_view),
+                name="embeddings_embeddingconfig_activate",
+            ),
+            path("<int:config_id>/build/", wrap(self.build_view), name="embeddings_embeddingconfig_build"),
+            path("<int:config_id>/purge/", wrap(self.purge_view), name="embeddings_embeddingconfig_purge"),
             *super().get_urls(),
         ]
 
     def activate_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
         return activation_confirm_view(self, request, config_id)
+
+    def build_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
+        return vectors_build_view(self, request, config_id)
+
+    def purge_view(self, request: HttpRequest, config_id: int) -> HttpResponse:
+        return vectors_purge_view(self, request, config_id)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EmbeddingConfig]:
         pending = ConfigActivation.objects.filter(config=OuterRef("pk"), state__in=ActivationState.pending())
@@ -68,12 +82,23 @@ class EmbeddingConfigAdmin(admin.ModelAdmin):
             return format_html('<a href="{}">{}</a>', url, badge)
         return "-"
 
+    @admin.display(description="stored texts' vectors")
+    def coverage(self, obj: EmbeddingConfig) -> str:
+        return coverage_summary(obj)
+
     @admin.display(description="")
-    def activate_link(self, obj: EmbeddingConfig) -> str:
-        if obj.is_active:
-            return ""
-        url = reverse("admin:embeddings_embeddingconfig_activate", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Activate</a>', url)
+    def actions_links(self, obj: EmbeddingConfig) -> str:
+        links = [("build", "Build vectors")]
+        if not obj.is_active:
+            links = [("activate", "Activate"), *links, ("purge", "Purge vectors")]
+        return format_html_join(
+            " ",
+            '<a class="button" href="{}">{}</a>',
+            (
+                (reverse(f"admin:embeddings_embeddingconfig_{name}", args=[obj.pk]), label)
+                for name, label in links
+            ),
+        )
 
     @admin.display(description="Catalog model runs as")
     def catalog_runtimes(self, obj: EmbeddingConfig) -> str:

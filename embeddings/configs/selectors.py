@@ -75,7 +75,7 @@ def config_ids_wanted_by_workers() -> list[int]:
     activating = ConfigActivation.objects.filter(state__in=ActivationState.pending()).values_list(
         "config_id", flat=True
     )
-    building = ReembedJob.objects.filter(state=JobState.RUNNING).values_list("config_id", flat=True)
+    building = ReembedJob.objects.filter(state__in=JobState.moving()).values_list("config_id", flat=True)
     wanted = ([active.pk] if active else []) + list(activating) + list(building)
     wanted += [config.pk for config in config_list_in_grace()]
     return list(dict.fromkeys(wanted))

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 class ActivationState(models.TextChoices):
     REQUESTED = "requested", "Requested"
+    BUILDING = "building", "Building vectors"  # "activate when built": its re-embedding jobs run first
     LOADING = "loading", "Loading on workers"
     ACTIVE = "active", "Active"
     FAILED = "failed", "Failed"
@@ -19,7 +20,7 @@ class ActivationState(models.TextChoices):
 
     @classmethod
     def pending(cls) -> tuple[str, ...]:
-        return (cls.REQUESTED, cls.LOADING)
+        return (cls.REQUESTED, cls.BUILDING, cls.LOADING)
 
 
 class WorkerLoadState(models.TextChoices):
@@ -52,7 +53,16 @@ class ConfigActivation(models.Model):
         blank=True,
         help_text="Per live worker: its load state for this config (waiting, loading, ready, failed).",
     )
-    timeout_seconds = models.PositiveIntegerField()
+    timeout_seconds = models.PositiveIntegerField(
+        help_text="For loading on the workers: from the request or, when built first, from the build's end."
+    )
+    build_first = models.BooleanField(
+        default=False, help_text="Activate when built: the config's vectors are built before it flips."
+    )
+    built_at = models.DateTimeField(null=True, blank=True)
+    jobs = models.ManyToManyField(
+        "embeddings.ReembedJob", blank=True, related_name="activations", help_text="The builds it waits for."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -67,14 +77,14 @@ class ConfigActivation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["config"],
-                condition=Q(state__in=["requested", "loading"]),
+                condition=Q(state__in=["requested", "building", "loading"]),
                 name="embeddings_one_pending_activation_per_config",
             ),
         ]
         indexes = [
             models.Index(
                 fields=["state"],
-                condition=Q(state__in=["requested", "loading"]),
+                condition=Q(state__in=["requested", "building", "loading"]),
                 name="embeddings_pending_act",
             ),
         ]

@@ -18,6 +18,7 @@ from pgvector.django import CosineDistance
 from embeddings.conf import embedding_setting
 from embeddings.models import EmbeddingConfig, StoredVector, VectorState
 from embeddings.vectors.indexes import typed_embedding
+from embeddings.vectors.registry import registry
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,46 @@ def vector_coverage(config: EmbeddingConfig, source_type: str, sources: QuerySet
     stale = states.get(VectorState.STALE, 0)
     pending = total - embedded - failed - stale
     return Coverage(embedded=embedded, failed=failed, pending=pending, total=total, stale=stale)
+
+
+@dataclass(frozen=True)
+class ConfigCoverage:
+    """The stored texts of one source, seen from one config."""
+
+    total: int
+    fresh: int  # a vector of the current text: searched
+    stale: int  # a vector of an older text: not searched until rebuilt
+    missing: int  # no vector yet (none, pending or failed)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"total": self.total, "fresh": self.fresh, "stale": self.stale, "missing": self.missing}
+
+
+def config_coverage(config: EmbeddingConfig) -> dict[str, ConfigCoverage]:
+    """Per registered source: how many stored texts have a fresh vector of `config`, a stale one, none."""
+    coverage = {}
+    for source in registry.all():
+        states = dict(
+            StoredVector.objects.filter(config=config, source_type=source.label)
+            .filter(state__in=[VectorState.EMBEDDED, VectorState.STALE])
+            .values("state")
+            .annotate(count=Count("id"))
+            .values_list("state", "count")
+        )
+        total = source.model._default_manager.count()
+        fresh, stale = states.get(VectorState.EMBEDDED, 0), states.get(VectorState.STALE, 0)
+        coverage[source.label] = ConfigCoverage(total, fresh, stale, max(0, total - fresh - stale))
+    return coverage
+
+
+def config_texts_to_build(config: EmbeddingConfig) -> dict[str, int]:
+    """Per registered source, how many stored texts have no fresh vector of `config`; sources with none
+    are left out."""
+    return {
+        label: counts.stale + counts.missing
+        for label, counts in config_coverage(config).items()
+        if counts.stale + counts.missing
+    }
 
 
 def with_vector_state(queryset: QuerySet, config: EmbeddingConfig | None, source_type: str) -> QuerySet:

@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from embeddings.client.dispatch import send_embed_sources
 from embeddings.conf import embedding_setting
-from embeddings.models import EmbeddingConfig, JobState, StoredVector, VectorState, hash_text
+from embeddings.errors import ConfigError
+from embeddings.models import (
+    ActivationState,
+    EmbeddingConfig,
+    JobState,
+    StoredVector,
+    VectorState,
+    hash_text,
+)
 from embeddings.vectors.sources import EmbeddedSource
 
 logger = logging.getLogger(__name__)
@@ -30,12 +38,13 @@ def vectors_request(
     *,
     force: bool = False,
     live: bool = False,
+    job_id: int | None = None,
 ) -> list[int]:
     """Mark sources pending for `config` and schedule their embedding after commit.
 
     Unless `force`, a source whose text is unchanged since its vector was made (or queued)
     is skipped, so saving a message without editing it costs no forward pass. `live`: texts just
-    written, embedded ahead of any backlog.
+    written, embedded ahead of any backlog. `job_id`: the re-embedding job asking (its chunks stop with it).
     """
     hashes = {source_id: hash_text(text or "") for source_id, text in texts.items()}
     if not force:
@@ -67,7 +76,7 @@ def vectors_request(
         batch_size=1000,
     )
     ids = sorted(hashes)
-    vectors_schedule(source.label, ids, config.pk, live=live)
+    vectors_schedule(source.label, ids, config.pk, live=live, job_id=job_id)
     return ids
 
 
@@ -80,7 +89,7 @@ def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) ->
         return []
     vectors_mark_stale(source, texts, except_config=config)
     building = EmbeddingConfig.objects.filter(
-        reembed_jobs__state=JobState.RUNNING, reembed_jobs__source_type=source.label
+        reembed_jobs__state__in=JobState.open(), reembed_jobs__source_type=source.label
     ).exclude(pk=config.pk)
     for other in building.distinct():
         vectors_request(source, texts, other, live=True)
@@ -110,41 +119,44 @@ class _CommitBuffer:
 
     def __init__(self, connection) -> None:
         self.connection = connection
-        self.ids: dict[tuple[str, int, bool], list[int]] = defaultdict(list)
+        self.ids: dict[tuple[str, int, bool, int | None], list[int]] = defaultdict(list)
 
     def flush(self) -> None:
         self.connection.embedding_commit_buffer = None
-        for (source_type, config_id, live), ids in self.ids.items():
-            vectors_enqueue(source_type, ids, config_id, live=live)
+        for (source_type, config_id, live, job_id), ids in self.ids.items():
+            vectors_enqueue(source_type, ids, config_id, live=live, job_id=job_id)
 
     def is_scheduled(self) -> bool:
         return any(entry[1] == self.flush for entry in self.connection.run_on_commit)
 
 
-def vectors_schedule(source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False) -> None:
+def vectors_schedule(
+    source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False, job_id: int | None = None
+) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        vectors_enqueue(source_type, ids, config_id, live=live)
+        vectors_enqueue(source_type, ids, config_id, live=live, job_id=job_id)
         return
     buffer = getattr(connection, "embedding_commit_buffer", None)
     if buffer is None or not buffer.is_scheduled():  # none yet, or its transaction was rolled back
         buffer = connection.embedding_commit_buffer = _CommitBuffer(connection)
         transaction.on_commit(buffer.flush, robust=True)
-    buffer.ids[(source_type, config_id, live)].extend(ids)
+    buffer.ids[(source_type, config_id, live, job_id)].extend(ids)
 
 
-def vectors_enqueue(source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False) -> int:
+def vectors_enqueue(
+    source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False, job_id: int | None = None
+) -> int:
     """Send the ids to the worker in chunks; returns the number of tasks. Rows stay pending on failure."""
     chunk = embedding_setting("SOURCE_CHUNK_SIZE")
     unique = sorted(set(ids))
     tasks = 0
     for start in range(0, len(unique), chunk):
+        piece = unique[start : start + chunk]
         try:
-            send_embed_sources(source_type, unique[start : start + chunk], config_id, live=live)
+            send_embed_sources(source_type, piece, config_id, live=live, job_id=job_id)
         except Exception:  # broker down: `manage.py embed_pending` picks the rows up later
-            logger.exception(
-                "could not enqueue embedding of %s %s rows", len(unique[start : start + chunk]), source_type
-            )
+            logger.exception("could not enqueue embedding of %s %s rows", len(piece), source_type)
             break
         tasks += 1
     return tasks
@@ -161,7 +173,12 @@ def vectors_reembed(source: EmbeddedSource, ids: Sequence[int], config: Embeddin
 
 
 def vectors_backfill(
-    source: EmbeddedSource, config: EmbeddingConfig, *, include_failed: bool = False, batch: int = 5000
+    source: EmbeddedSource,
+    config: EmbeddingConfig,
+    *,
+    include_failed: bool = False,
+    batch: int = 5000,
+    job_id: int | None = None,
 ) -> int:
     """Queue every source of this type without a vector for `config` (pending ones are sent again)."""
     manager = source.model._default_manager
@@ -176,6 +193,22 @@ def vectors_backfill(
     for start in range(0, len(all_ids), batch):
         with transaction.atomic():
             queued += len(
-                vectors_request(source, source.texts(all_ids[start : start + batch]), config, force=True)
+                vectors_request(
+                    source, source.texts(all_ids[start : start + batch]), config, force=True, job_id=job_id
+                )
             )
     return queued
+
+
+def vectors_purge(config: EmbeddingConfig) -> int:
+    """Delete every stored vector of an inactive config (to free space; rebuilding it is a re-embedding job).
+    Refused for the active config, one being activated, and one a job is building."""
+    if config.is_active:
+        raise ConfigError(f"config {config.pk} is active: its vectors serve search")
+    if config.activations.filter(state__in=ActivationState.pending()).exists():
+        raise ConfigError(f"config {config.pk} is being activated")
+    if config.reembed_jobs.filter(state__in=JobState.open()).exists():
+        raise ConfigError(f"a re-embedding job for config {config.pk} is open: cancel it first")
+    deleted, _ = StoredVector.objects.filter(config=config).delete()
+    logger.info("purged %s stored vectors of config %s", deleted, config.pk)
+    return deleted

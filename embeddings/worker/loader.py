@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 # A config that failed to load is tried again after this long, or at once when an activation asks for it
 # after the failure.
 RETRY_SECONDS = 30.0
+JOB_ADVANCE_SECONDS = 1.0  # every worker ticks: each open job is counted at most about once a second
 
 
 def _rss_mb() -> float:
@@ -153,8 +154,8 @@ class ModelLoader:
     def _advance_activations(self) -> None:
         """Pending activations and running re-embedding jobs: whoever looks moves them on."""
         try:
+            reembed_jobs_advance_running(min_interval=JOB_ADVANCE_SECONDS)
             activations_advance_pending()
-            reembed_jobs_advance_running()
         except Exception:  # the database may be restarting: the next tick tries again
             logger.exception("cannot advance pending activations or running jobs")
 

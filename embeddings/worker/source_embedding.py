@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from functools import cache
 
 from embeddings.conf import embedding_setting
-from embeddings.models import EmbeddingConfig, StoredVector
+from embeddings.models import EmbeddingConfig, JobState, ReembedJob, StoredVector
 from embeddings.vectors.registry import NotRegistered, registry
 from embeddings.vectors.storage import vectors_fail, vectors_pending, vectors_store
 from embeddings.worker.process_models import process_holder
@@ -48,12 +48,21 @@ def bulk_slot() -> Iterator[None]:
         slots.release()
 
 
-def embed_pending_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
-    """Number of rows handled. Failures are recorded on the rows (state `failed` + message).
+def embed_pending_sources(
+    source_type: str, source_ids: list[int], config_id: int, job_id: int | None = None
+) -> int:
+    """Number of rows handled. Failures are recorded on the rows (state `failed` + message). A chunk of a
+    job that is paused or ended meanwhile is skipped: its rows stay pending (a resume requests them again).
 
     Raises BulkSlotsBusy when this worker already runs its share of bulk work."""
+    if job_id is not None and not _job_moving(job_id):
+        return 0
     with bulk_slot():
-        return _embed_pending_sources(source_type, source_ids, config_id, live=False)
+        return _embed_pending_sources(source_type, source_ids, config_id, live=False, job_id=job_id)
+
+
+def _job_moving(job_id: int) -> bool:
+    return ReembedJob.objects.filter(pk=job_id, state__in=JobState.moving()).exists()
 
 
 def embed_live_sources(source_type: str, source_ids: list[int], config_id: int) -> int:
@@ -62,7 +71,9 @@ def embed_live_sources(source_type: str, source_ids: list[int], config_id: int) 
     return _embed_pending_sources(source_type, source_ids, config_id, live=True)
 
 
-def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: int, *, live: bool) -> int:
+def _embed_pending_sources(
+    source_type: str, source_ids: list[int], config_id: int, *, live: bool, job_id: int | None = None
+) -> int:
     try:
         source = registry.get(source_type)
         config = EmbeddingConfig.objects.get(pk=config_id)
@@ -71,10 +82,13 @@ def _embed_pending_sources(source_type: str, source_ids: list[int], config_id: i
         return 0
     chunk = embedding_setting("SOURCE_CHUNK_SIZE")
     ids = sorted(set(source_ids))
-    return sum(
-        _embed_one_chunk(source, ids[start : start + chunk], config, live)
-        for start in range(0, len(ids), chunk)
-    )
+    handled = 0
+    for start in range(0, len(ids), chunk):
+        if job_id is not None and start and not _job_moving(job_id):
+            logger.info("job %s paused or ended: the rest of this task's rows stay pending", job_id)
+            break
+        handled += _embed_one_chunk(source, ids[start : start + chunk], config, live)
+    return handled
 
 
 def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig, live: bool) -> int:

@@ -28,6 +28,7 @@ _DESCRIPTIONS = {
     401: "Missing, incorrect or revoked API key (type `authentication_error`).",
     403: "The key or user may not do this (type `permission_error`).",
     404: "Unknown model (code `model_not_found`) or resource.",
+    409: "The resource's state does not allow it, e.g. resuming a running job (code `job_state_conflict`).",
     413: "Request body over the size limit (code `request_too_large`).",
     415: "The body is not `application/json` (code `unsupported_media_type`).",
     429: "Rate limit exceeded (type `rate_limit_error`); see the `Retry-After` header.",

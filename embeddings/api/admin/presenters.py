@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from embeddings.models import ConfigActivation, ReembedJob
+from embeddings.vectors.selectors import config_coverage
 
 
 def activation_description(activation: ConfigActivation) -> dict[str, Any]:
@@ -22,6 +23,10 @@ def activation_description(activation: ConfigActivation) -> dict[str, Any]:
         "requested_at": activation.requested_at,
         "finished_at": activation.finished_at,
         "timeout_seconds": activation.timeout_seconds,
+        "build_first": activation.build_first,
+        "built_at": activation.built_at,
+        "build_job_ids": sorted(activation.jobs.values_list("pk", flat=True)),
+        "coverage": {label: counts.as_dict() for label, counts in config_coverage(activation.config).items()},
     }
 
 
@@ -45,6 +50,7 @@ def job_description(job: ReembedJob) -> dict[str, Any]:
         "config_id": job.config_id,
         "source": job.source_type,
         "status": job.state,
+        "percent": job.percent,
         "total": job.total,
         "done": job.done,
         "failed": job.failed,
@@ -52,6 +58,8 @@ def job_description(job: ReembedJob) -> dict[str, Any]:
         "rate_per_second": job.rate,
         "eta_seconds": job.eta_seconds,
         "errors": job.errors,
+        "error": job.error or None,
+        "requested_via": job.requested_via,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
     }

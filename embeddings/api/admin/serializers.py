@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from embeddings.models import InputOverflow
+from embeddings.models import ActivationState, InputOverflow, JobState
 from embedplatform.api.serializers import ClosedSerializer
 
 
@@ -21,6 +21,12 @@ class ConfigSwitchRequestSerializer(ClosedSerializer):
 
 class ActivateRequestSerializer(ClosedSerializer):
     timeout_seconds = serializers.IntegerField(required=False, min_value=1, max_value=3600)
+    when_built = serializers.BooleanField(
+        required=False,
+        help_text="Build the config's missing and stale vectors first, then flip (default: when stored "
+        "texts lack a fresh vector of it). false: flip once the workers hold the model; search covers what "
+        "is built.",
+    )
 
 
 class WorkerLoadStateSerializer(serializers.Serializer):
@@ -31,7 +37,7 @@ class WorkerLoadStateSerializer(serializers.Serializer):
 
 class ActivationSerializer(serializers.Serializer):
     activation_id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["requested", "loading", "active", "failed", "superseded"])
+    status = serializers.ChoiceField(choices=ActivationState.values)
     config_id = serializers.IntegerField()
     new_model = serializers.CharField()
     old_config_id = serializers.IntegerField(allow_null=True)
@@ -42,6 +48,12 @@ class ActivationSerializer(serializers.Serializer):
     requested_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
     timeout_seconds = serializers.IntegerField()
+    build_first = serializers.BooleanField()
+    built_at = serializers.DateTimeField(allow_null=True)
+    build_job_ids = serializers.ListField(child=serializers.IntegerField())
+    coverage = serializers.DictField(
+        help_text="Texts of each source with a fresh vector of the config, stale ones, and missing ones."
+    )
     estimated_time_seconds = serializers.FloatField(allow_null=True, required=False)
 
 
@@ -67,13 +79,18 @@ class ReembedJobSerializer(serializers.Serializer):
     job_id = serializers.IntegerField()
     config_id = serializers.IntegerField()
     source = serializers.CharField()
-    status = serializers.ChoiceField(choices=["running", "completed"])
+    status = serializers.ChoiceField(choices=JobState.values)
+    percent = serializers.FloatField()
     total = serializers.IntegerField()
     done = serializers.IntegerField()
     failed = serializers.IntegerField()
     pending = serializers.IntegerField()
     rate_per_second = serializers.FloatField(allow_null=True)
     eta_seconds = serializers.FloatField(allow_null=True)
-    errors = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(
+        child=serializers.CharField(), help_text="The last errors of failed texts."
+    )
+    error = serializers.CharField(allow_null=True, help_text="Why the job failed or was cancelled.")
+    requested_via = serializers.CharField()
     started_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)

@@ -4,6 +4,7 @@ from embeddings.api.admin.views import (
     ActivationView,
     ConfigActivateView,
     ConfigSwitchView,
+    ReembedJobActionView,
     ReembedJobView,
     ReembedView,
     WorkersView,
@@ -24,4 +25,12 @@ urlpatterns = [
     path("embedding/workers", WorkersView.as_view(), name="admin-embedding-workers"),
     path("embedding/reembed", ReembedView.as_view(), name="admin-embedding-reembed"),
     path("embedding/reembed/<int:job_id>", ReembedJobView.as_view(), name="admin-embedding-reembed-job"),
+    *(
+        path(
+            f"embedding/reembed/<int:job_id>/{action}",
+            ReembedJobActionView.as_view(action=action),
+            name=f"admin-embedding-reembed-job-{action}",
+        )
+        for action in ReembedJobActionView.actions
+    ),
 ]

@@ -24,7 +24,13 @@ from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import activation_estimated_seconds, activation_get_queryset
 from embeddings.configs.services import config_create
 from embeddings.models import ConfigActivation, EmbeddingConfig, ReembedJob
-from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
+from embeddings.vectors.jobs import (
+    reembed_job_advance,
+    reembed_job_cancel,
+    reembed_job_pause,
+    reembed_job_resume,
+    reembed_job_start,
+)
 from embeddings.vectors.registry import NotRegistered, registry
 from embedplatform.api.errors import InvalidInput
 from embedplatform.api.schema import error_responses
@@ -66,8 +72,14 @@ class ConfigActivateView(APIView):
         serializer = ActivateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         config = get_object_or_404(EmbeddingConfig, pk=config_id)
-        timeout = serializer.validated_data.get("timeout_seconds")
-        return _accepted(activation_start(config, requested_by=request.user, timeout_seconds=timeout))
+        data = serializer.validated_data
+        activation = activation_start(
+            config,
+            requested_by=request.user,
+            timeout_seconds=data.get("timeout_seconds"),
+            when_built=data.get("when_built"),
+        )
+        return _accepted(activation)
 
 
 class ActivationView(APIView):
@@ -116,3 +128,16 @@ class ReembedJobView(APIView):
     @extend_schema(responses={200: ReembedJobSerializer, **error_responses(401, 403, 404)})
     def get(self, request: Request, job_id: int) -> Response:
         return Response(job_description(reembed_job_advance(get_object_or_404(ReembedJob, pk=job_id))))
+
+
+class ReembedJobActionView(APIView):
+    """POST pause, resume or cancel a job; 409 when its state does not allow it (resuming a running job)."""
+
+    required_scope = ApiKeyScope.ADMIN
+    action: str = ""
+    actions = {"pause": reembed_job_pause, "resume": reembed_job_resume, "cancel": reembed_job_cancel}
+
+    @extend_schema(request=None, responses={200: ReembedJobSerializer, **error_responses(401, 403, 404, 409)})
+    def post(self, request: Request, job_id: int) -> Response:
+        job = self.actions[self.action](get_object_or_404(ReembedJob, pk=job_id))
+        return Response(job_description(job))

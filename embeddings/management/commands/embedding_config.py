@@ -6,6 +6,7 @@ from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import config_list
 from embeddings.configs.services import config_create, config_ensure_active
 from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
+from embeddings.vectors.selectors import config_coverage
 from embedplatform.api.errors import ApiError
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         )
         create.add_argument("--activate", action="store_true", help="start activating it (see `activate`)")
         create.add_argument("--wait", action="store_true", help="with --activate: follow it until it ends")
+        create.add_argument("--now", action="store_true", help="with --activate: see `activate --now`")
         activate = sub.add_parser(
             "activate",
             help="activate a config by id: every live worker loads it, then it becomes active (the current "
@@ -41,6 +43,12 @@ class Command(BaseCommand):
         )
         activate.add_argument("config_id", type=int)
         activate.add_argument("--wait", action="store_true", help="follow it to its end (a progress line)")
+        activate.add_argument(
+            "--now",
+            action="store_true",
+            help="flip once the workers hold the model, without first building its missing and stale vectors "
+            "(the default builds them first when stored texts lack a fresh vector of the config)",
+        )
 
     def handle(self, *args, action: str, **options) -> None:
         try:
@@ -67,6 +75,7 @@ class Command(BaseCommand):
         input_overflow,
         activate,
         wait,
+        now,
         **options,
     ) -> None:
         config = config_create(
@@ -79,17 +88,21 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"created {config}")
         if activate:
-            self._start_activation(config, wait)
+            self._start_activation(config, wait, now)
 
-    def _activate(self, *, config_id: int, wait: bool, **options) -> None:
+    def _activate(self, *, config_id: int, wait: bool, now: bool, **options) -> None:
         try:
             config = EmbeddingConfig.objects.get(pk=config_id)
         except EmbeddingConfig.DoesNotExist as error:
             raise CommandError(f"no embedding config with id {config_id}") from error
-        self._start_activation(config, wait)
+        self._start_activation(config, wait, now)
 
-    def _start_activation(self, config: EmbeddingConfig, wait: bool) -> None:
-        activation = activation_start(config, requested_via="manage.py embedding_config")
+    def _start_activation(self, config: EmbeddingConfig, wait: bool, now: bool) -> None:
+        activation = activation_start(
+            config, requested_via="manage.py embedding_config", when_built=False if now else None
+        )
+        if now:
+            self._warn_coverage(config)
         if wait:
             activation = self._follow(activation)
         if activation.state == ActivationState.ACTIVE:
@@ -103,6 +116,15 @@ class Command(BaseCommand):
                 "then it becomes active; follow it with --wait, in the admin, or GET "
                 f"/api/admin/embedding/activations/{activation.pk}"
             )
+
+    def _warn_coverage(self, config: EmbeddingConfig) -> None:
+        for label, counts in config_coverage(config).items():
+            if counts.stale or counts.missing:
+                self.stdout.write(
+                    f"{label}: {counts.fresh} of {counts.total} texts have a fresh vector of this config "
+                    f"({counts.stale} stale, {counts.missing} missing); search finds only those until "
+                    f"`manage.py reembed --config {config.pk}` builds the rest"
+                )
 
     def _follow(self, activation: ConfigActivation) -> ConfigActivation:
         """Until the activation ends; a line each time its progress changes."""
@@ -124,4 +146,10 @@ def progress_line(activation: ConfigActivation) -> str:
         f"{name}: {state['state']}" + (f" {state['seconds']} s" if state.get("seconds") is not None else "")
         for name, state in sorted(activation.workers.items())
     )
-    return f"activation #{activation.pk}: {activation.state}" + (f" ({workers})" if workers else "")
+    line = f"activation #{activation.pk}: {activation.state}" + (f" ({workers})" if workers else "")
+    if activation.state == ActivationState.BUILDING:
+        jobs = ", ".join(
+            f"job #{job.pk} {job.source_type} {job.done}/{job.total}" for job in activation.jobs.all()
+        )
+        line += f" ({jobs})"
+    return line

@@ -70,7 +70,7 @@ def test_a_job_completes_exactly_after_a_worker_is_killed_mid_job(served_config,
         stop_process(doomed)
 
     deadline = time.monotonic() + 180
-    while job.state == JobState.RUNNING and time.monotonic() < deadline:
+    while job.state in JobState.moving() and time.monotonic() < deadline:
         time.sleep(0.5)
         job.refresh_from_db()
         job = reembed_job_advance(job)

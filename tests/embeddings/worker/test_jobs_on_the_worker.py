@@ -50,7 +50,7 @@ def test_a_job_builds_another_configs_vectors_while_the_active_one_serves(served
         nonlocal job
         job.refresh_from_db()
         job = reembed_job_advance(job)
-        return job.state != JobState.RUNNING
+        return job.state not in JobState.moving()
 
     wait_until(finished, what="the job's end")
     assert (job.state, job.total, job.done, job.failed, job.pending) == (
