@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from embeddings.client.metrics import FleetMetricsCollector
+from embeddings.vectors.metrics import JobMetricsCollector
 from embedplatform.metrics.views import metrics_view
 
 swagger_ui = SpectacularSwaggerView.as_view(url_name="schema")
@@ -19,7 +20,8 @@ urlpatterns = [
     path("api/chat/", include("chat.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="swagger-ui"),
-    path("metrics", metrics_view(FleetMetricsCollector()), name="metrics"),  # Prometheus; not in the schema
+    # Prometheus; not in the schema
+    path("metrics", metrics_view(FleetMetricsCollector(), JobMetricsCollector()), name="metrics"),
 ]
 
 handler400 = "embedplatform.api.handlers.bad_request"

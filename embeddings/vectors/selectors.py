@@ -161,3 +161,11 @@ def vector_counts(config_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     for row in rows:
         counts[row["config_id"]][row["state"]] = row["count"]
     return counts
+
+
+def vector_counts_by_config() -> dict[int, dict[str, int]]:
+    """Every config's stored vectors per state (configs with none left out)."""
+    counts: dict[int, dict[str, int]] = {}
+    for row in StoredVector.objects.values("config_id", "state").annotate(count=Count("id")).order_by():
+        counts.setdefault(row["config_id"], {})[row["state"]] = row["count"]
+    return counts

@@ -1,5 +1,6 @@
 """A re-embedding job on the real worker: it builds an inactive config's vectors while the active config
-serves, a message written mid-build gets vectors from both, and the counts come out exact."""
+serves, a message written mid-build gets vectors from both, and the counts come out exact; a paused job
+stops storing and, resumed, completes with exact counts."""
 
 import time
 
@@ -10,7 +11,12 @@ from chat.models import Message
 from embeddings.configs.services import config_create
 from embeddings.models import EmbeddingConfig, JobState, StoredVector, VectorState
 from embeddings.runtime.loader import load_encoder
-from embeddings.vectors.jobs import reembed_job_advance, reembed_job_start
+from embeddings.vectors.jobs import (
+    reembed_job_advance,
+    reembed_job_pause,
+    reembed_job_resume,
+    reembed_job_start,
+)
 from embeddings.vectors.registry import registry
 from embeddings.vectors.services import vectors_backfill
 from embeddings.worker.model_specs import spec_for_config
@@ -72,3 +78,40 @@ def test_a_job_builds_another_configs_vectors_while_the_active_one_serves(served
         vector = np.asarray(row.embedding.to_list() if hasattr(row.embedding, "to_list") else row.embedding)
         cosine = float(vector @ expected / (np.linalg.norm(vector) * np.linalg.norm(expected)))
         assert cosine >= 0.9999
+
+
+def test_a_paused_job_stops_embedding_and_resumes_to_exact_counts(served_config):
+    conversation = ConversationFactory()
+    Message.objects.bulk_create(
+        Message(conversation=conversation, role="user", content=f"text {n} built in two goes")
+        for n in range(1500)
+    )
+    paraphrase = config_create(model="paraphrase-MiniLM-L3-v2-onnx")
+    job = reembed_job_start(paraphrase, registry.for_model(Message), requested_via="test")
+    stored = StoredVector.objects.filter(config=paraphrase, state=VectorState.EMBEDDED)
+    wait_until(lambda: stored.count() > 0, what="the first stored vectors")
+
+    job = reembed_job_pause(job)
+    settled = []  # chunks already in a forward pass finish; then nothing more is stored
+
+    def settles():
+        settled.append(stored.count())
+        return len(settled) > 4 and settled[-1] == settled[-5]
+
+    wait_until(settles, what="a paused job to stop storing")
+    job.refresh_from_db()
+    job = reembed_job_advance(job)
+    assert job.state == JobState.PAUSED
+    assert 0 < job.done < 1500 and job.pending == 1500 - job.done
+
+    job = reembed_job_resume(job)
+
+    def finished():
+        nonlocal job
+        job.refresh_from_db()
+        job = reembed_job_advance(job)
+        return job.state not in JobState.moving()
+
+    wait_until(finished, what="the resumed job's end")
+    assert (job.state, job.total, job.done, job.failed, job.pending) == (JobState.COMPLETED, 1500, 1500, 0, 0)
+    assert StoredVector.objects.filter(config=paraphrase).count() == 1500
