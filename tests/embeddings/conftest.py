@@ -1,4 +1,35 @@
+"""Fixtures of the embeddings tests: captured tasks and commits; the admin in a real browser (Playwright
+drives Debian's chromium, which make install-dev installs)."""
+
+import os
+import shutil
+
 import pytest
+from playwright.sync_api import Page, expect
+
+# pytest-django's live_server and Playwright's sync API share the test thread's event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("the admin's browser tests need Debian's chromium: run `make install-dev`")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture
+def admin_login(live_server, page: Page, django_user_model) -> Page:
+    """A browser page logged in to the admin as a superuser."""
+    django_user_model.objects.create_superuser("admin", "admin@example.invalid", "admin-password")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "admin-password")
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+    return page
 
 
 @pytest.fixture

@@ -11,17 +11,6 @@ from embeddings.models import EmbeddingConfig
 pytestmark = pytest.mark.worker
 
 
-@pytest.fixture
-def admin_login(live_server, page: Page, django_user_model) -> Page:
-    django_user_model.objects.create_superuser("admin", "admin@example.invalid", "admin-password")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "admin-password")
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_be_visible()
-    return page
-
-
 def test_an_admin_activates_a_config_and_watches_every_worker_load_it(
     served_config, live_server, admin_login: Page
 ):
