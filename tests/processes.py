@@ -17,7 +17,9 @@ from embedplatform.serve import command_line
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _log(name: str):  # noqa: ANN202 - a file, or DEVNULL
+def _log(name: str, log_file: Path | None = None):  # noqa: ANN202 - a file, or DEVNULL
+    if log_file is not None:
+        return open(log_file, "ab")  # noqa: SIM115 - the child keeps it
     cache = ROOT / ".pytest_cache"
     safe = name.replace("@", "-").replace("%", "")
     return open(cache / f"{safe}.log", "wb") if cache.exists() else subprocess.DEVNULL
@@ -32,8 +34,10 @@ def _environment(database_url: str, extra: dict[str, str]) -> dict[str, str]:
     }
 
 
-def start_worker_process(name: str, database_url: str, **extra_env: str) -> subprocess.Popen[bytes]:
-    """A worker named `name` (heartbeat every 0.5 s), its log in .pytest_cache/<name>.log."""
+def start_worker_process(
+    name: str, database_url: str, log_file: Path | None = None, **extra_env: str
+) -> subprocess.Popen[bytes]:
+    """A worker named `name` (heartbeat every 0.5 s), its log in `log_file` or .pytest_cache/<name>.log."""
     env = _environment(
         database_url,
         {
@@ -47,7 +51,7 @@ def start_worker_process(name: str, database_url: str, **extra_env: str) -> subp
         command_line("worker"),
         env=env,
         cwd=ROOT,
-        stdout=_log(name),
+        stdout=_log(name, log_file),
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
@@ -66,13 +70,14 @@ def wait_until_live(process: subprocess.Popen[bytes], name_prefix: str, timeout:
 
 
 def start_web_process(
-    database_url: str, ready_path: str = "/api/health", **extra_env: str
+    database_url: str, ready_path: str = "/api/health", log_file: Path | None = None, **extra_env: str
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """gunicorn on a free port, once it answers `ready_path`: (process, base URL)."""
+    """gunicorn on a free port, once it answers `ready_path`: (process, base URL); its log in `log_file` or
+    .pytest_cache/web.log."""
     port = free_port()
     env = _environment(database_url, {"PORT": str(port), "WEB_WORKERS": "2", **extra_env})
     process = subprocess.Popen(
-        command_line("web"), env=env, cwd=ROOT, stdout=_log("web"), stderr=subprocess.STDOUT
+        command_line("web"), env=env, cwd=ROOT, stdout=_log("web", log_file), stderr=subprocess.STDOUT
     )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

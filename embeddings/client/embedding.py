@@ -3,9 +3,11 @@
 The web process never loads a model; this is the only way it gets vectors. A request goes onto its
 config's Redis list with one Lua call that first checks that a live worker serves that config, so no
 worker means an immediate 503. Whichever worker is free takes it (more workers, on any machine, means
-more takers) and answers on a key of the request's own. The wait is cut in slices: between slices, a
-request taken by a worker that has since died, or one that no worker serves any more, ends at once with
-a 503 instead of waiting out the timeout.
+more takers) and answers on a key of the request's own. The wait is cut in slices (shorter than the Redis
+client's socket timeout): a request answered within the first slice costs no further Redis command; after
+each slice one Lua call checks progress, and a request taken by a worker that has since died (its "alive"
+key, refreshed by its heartbeat, expired), or one that no live worker serves any more, ends at once with a
+503 instead of waiting out the timeout.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api.errors import ApiError, InvalidInput
 from embedplatform.redis_connection import get_redis
 
-WAIT_SLICE_SECONDS = 1.0
+WAIT_SLICE_SECONDS = 0.5
 
 _ERRORS_BY_CODE: dict[ReplyErrorCode, type[ApiError]] = {
     ReplyErrorCode.CONFIG_NOT_FOUND: ModelNotFound,
@@ -43,6 +45,21 @@ if redis.call('ZCOUNT', KEYS[1], ARGV[1], '+inf') == 0 then
 end
 redis.call('LPUSH', KEYS[2], ARGV[2])
 return 1
+"""
+
+# KEYS: the request's taken key, its config's serving set. ARGV: oldest live heartbeat time, the alive-key
+# prefix. Where a waiting request stands: taken by a live worker, taken by a dead one, queued with a live
+# worker serving its config, or queued with none.
+_PROGRESS = """
+local taker = redis.call('GET', KEYS[1])
+if taker then
+  if redis.call('EXISTS', ARGV[2] .. taker) == 1 then return 'working' end
+  return 'taker_died'
+end
+for _, name in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], '+inf')) do
+  if redis.call('EXISTS', ARGV[2] .. name) == 1 then return 'queued' end
+end
+return 'unserved'
 """
 
 
@@ -75,6 +92,11 @@ def embed_token_ids(
 @cache
 def _submit_script() -> redis.commands.core.Script:
     return get_redis().register_script(_SUBMIT)
+
+
+@cache
+def _progress_script() -> redis.commands.core.Script:
+    return get_redis().register_script(_PROGRESS)
 
 
 def _embed(
@@ -125,13 +147,15 @@ def _submit_and_wait(config: EmbeddingConfig, request: EmbedRequest, timeout: fl
 def _check_progress(
     client: redis.Redis, config: EmbeddingConfig, request: EmbedRequest, payload: bytes
 ) -> None:
-    """Raise when the request can no longer be answered: its worker died, or nobody serves its config."""
-    taker = client.get(taken_key(request.id))
-    if taker is not None:
-        if not client.exists(worker_alive_key(taker.decode())):
-            raise WorkerFailed("the embedding worker handling this request stopped; retry")
-        return
-    if client.zcount(serving_key(config.pk), _live_since(), "+inf") == 0:
+    """Raise when the request can no longer be answered: its worker died, or no live worker serves its
+    config (a killed worker stays in the serving set until its heartbeat goes stale; its alive key expires
+    sooner)."""
+    state = _progress_script()(
+        keys=[taken_key(request.id), serving_key(config.pk)], args=[_live_since(), worker_alive_key("")]
+    )
+    if state == b"taker_died":
+        raise WorkerFailed("the embedding worker handling this request stopped; retry")
+    if state == b"unserved":
         client.lrem(request_queue_key(config.pk), 1, payload)
         raise _not_served(config)
 

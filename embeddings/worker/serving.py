@@ -29,6 +29,7 @@ from embeddings.worker.vector_cache import VectorCache
 logger = logging.getLogger(__name__)
 
 REPLY_TTL_SECONDS = 60
+MAX_BLOCKING_WAIT_SECONDS = 0.5  # below embedplatform.redis_connection.SOCKET_TIMEOUT_SECONDS
 TAKEN_TTL_SECONDS = 300
 
 # KEYS: request lists, in priority order. ARGV: max texts, worker name, taken-key prefix, its expiry.
@@ -196,8 +197,9 @@ class RedisRequestSource:
         return works
 
     def _wait_for_one(self, keys: list[str], wait: float) -> list[bytes]:
-        """Idle: block until one request arrives (more that arrive meanwhile join the next pass)."""
-        popped = self._client.brpop(keys, timeout=wait)
+        """Idle: block until one request arrives (more that arrive meanwhile join the next pass). The wait
+        stays under the client's socket timeout, so a quiet Redis is not taken for a hung one."""
+        popped = self._client.brpop(keys, timeout=min(wait, MAX_BLOCKING_WAIT_SECONDS))
         if popped is None:
             return []
         request_id = popped[1].split(b" ", 1)[0].decode()

@@ -112,11 +112,14 @@ MIGRATION_MODULES = {
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:63790/0")
 
+# Nothing in the platform reads Django's cache today; if something does, a stopped or hung Redis must fail
+# it fast, as it does the platform's own client (embedplatform.redis_connection).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "embedplatform",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -219,9 +222,22 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # few reserved tasks: an API task is not stuck behind them
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 3
-CELERY_REDIS_SOCKET_TIMEOUT = 30
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives a Redis outage of any length, then resumes
+# A task a killed worker held (acks_late) comes back once it has been unacknowledged this long, so it must
+# outlast the longest task (the embedding tasks' time_limit is 660 s) or a running task would run twice.
+TASK_VISIBILITY_TIMEOUT_SECONDS = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,  # a hung Redis fails a publish in seconds (a save's on_commit hook sends tasks)
+    "health_check_interval": 10,
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT_SECONDS,
+    "unacked_restore_interval": 2,  # look for overdue unacknowledged tasks every 2 s
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 10
 
 # The embeddings app's settings, read through embeddings.conf.embedding_setting(), which holds the defaults
 # and what each one means. Only variables set in the environment override them (see .env.example).
@@ -269,10 +285,20 @@ CHAT = {
     "MAX_PAGE_SIZE": env.int("CHAT_MAX_PAGE_SIZE", default=500),
 }
 
+# No request text and no vector reaches a log. A request leaves one access-log line (gunicorn's, path without
+# query string: embedplatform/gunicorn_conf.py); Django's own "Bad Request: /path" lines for 4xx/5xx would be
+# a second one, so django.request keeps only the records that carry a traceback (an unhandled error).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "with_traceback": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: record.exc_info is not None,
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"django.request": {"filters": ["with_traceback"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
