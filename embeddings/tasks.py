@@ -33,15 +33,20 @@ EMBEDDING_TASK = {
 
 @shared_task(name=names.EMBED_SOURCES, **EMBEDDING_TASK)
 def embed_sources(
-    self: Task, source_type: str, source_ids: list[int], config_id: int, job_id: int | None = None
+    self: Task,
+    source_type: str,
+    source_ids: list[int],
+    config_id: int,
+    job_id: int | None = None,
+    refresh: bool = False,
 ) -> int:
     """Embed the pending rows of these sources for one config, in chunks (for a re-embedding job: while
-    it runs).
+    it runs; `refresh`: embedded rows too, as a forced re-embedding asks).
 
     Idempotent: a re-run finds the rows already embedded. When the worker's bulk slots stay taken the
     task comes back later; when the worker does not hold the model (yet), a few seconds later."""
     try:
-        return embed_pending_sources(source_type, source_ids, config_id, job_id)
+        return embed_pending_sources(source_type, source_ids, config_id, job_id, refresh)
     except BulkSlotsBusy as busy:
         raise self.retry(countdown=1, exc=busy) from busy
     except ModelNotLoadedYet as not_loaded:

@@ -18,11 +18,15 @@ def send_embed_sources(
     *,
     live: bool = False,
     job_id: int | None = None,
+    refresh: bool = False,
 ) -> AsyncResult:
     """`live`: texts just written, embedded ahead of bulk work (their own queue, no bulk slot). `job_id`: the
-    re-embedding job the chunk belongs to (skipped while that job is paused or after it is cancelled)."""
+    re-embedding job the chunk belongs to (skipped while that job is paused or after it is cancelled).
+    `refresh`: embed these texts again although their vector is current (it serves until replaced)."""
     name = tasks.EMBED_LIVE if live else tasks.EMBED_SOURCES
-    kwargs = {"job_id": job_id} if job_id is not None else {}
+    kwargs: dict = {"job_id": job_id} if job_id is not None else {}
+    if refresh:
+        kwargs["refresh"] = True
     return app.send_task(name, args=[source_type, list(source_ids), config_id], kwargs=kwargs)
 
 

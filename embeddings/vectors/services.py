@@ -43,11 +43,23 @@ def vectors_request(
     """Mark sources pending for `config` and schedule their embedding after commit.
 
     Unless `force`, a source whose text is unchanged since its vector was made (or queued)
-    is skipped, so saving a message without editing it costs no forward pass. `live`: texts just
+    is skipped, so saving a message without editing it costs no forward pass. With `force`, a vector of
+    the unchanged text stays embedded (searchable) until the new one replaces it. `live`: texts just
     written, embedded ahead of any backlog. `job_id`: the re-embedding job asking (its chunks stop with it).
     """
     hashes = {source_id: hash_text(text or "") for source_id, text in texts.items()}
-    if not force:
+    refresh: list[int] = []
+    if force:
+        current = StoredVector.objects.filter(
+            source_type=source.label, config=config, source_id__in=list(hashes), state=VectorState.EMBEDDED
+        )
+        refresh = sorted(
+            source_id
+            for source_id, stored_hash in current.values_list("source_id", "text_hash")
+            if stored_hash == hashes[source_id]
+        )
+        hashes = {source_id: digest for source_id, digest in hashes.items() if source_id not in set(refresh)}
+    else:
         existing = StoredVector.objects.filter(
             source_type=source.label, config=config, source_id__in=list(hashes)
         )
@@ -57,8 +69,10 @@ def vectors_request(
             if stored_hash == hashes[source_id] and state != VectorState.FAILED
         }
         hashes = {source_id: digest for source_id, digest in hashes.items() if source_id not in unchanged}
+    if refresh:
+        vectors_schedule(source.label, refresh, config.pk, job_id=job_id, refresh=True)  # bulk work
     if not hashes:
-        return []
+        return refresh
     StoredVector.objects.bulk_create(
         [
             StoredVector(
@@ -77,7 +91,7 @@ def vectors_request(
     )
     ids = sorted(hashes)
     vectors_schedule(source.label, ids, config.pk, live=live, job_id=job_id)
-    return ids
+    return sorted([*ids, *refresh])
 
 
 def vectors_request_for_active(source: EmbeddedSource, texts: dict[int, str]) -> list[int]:
@@ -119,33 +133,45 @@ class _CommitBuffer:
 
     def __init__(self, connection) -> None:
         self.connection = connection
-        self.ids: dict[tuple[str, int, bool, int | None], list[int]] = defaultdict(list)
+        self.ids: dict[tuple[str, int, bool, int | None, bool], list[int]] = defaultdict(list)
 
     def flush(self) -> None:
         self.connection.embedding_commit_buffer = None
-        for (source_type, config_id, live, job_id), ids in self.ids.items():
-            vectors_enqueue(source_type, ids, config_id, live=live, job_id=job_id)
+        for (source_type, config_id, live, job_id, refresh), ids in self.ids.items():
+            vectors_enqueue(source_type, ids, config_id, live=live, job_id=job_id, refresh=refresh)
 
     def is_scheduled(self) -> bool:
         return any(entry[1] == self.flush for entry in self.connection.run_on_commit)
 
 
 def vectors_schedule(
-    source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False, job_id: int | None = None
+    source_type: str,
+    ids: Sequence[int],
+    config_id: int,
+    *,
+    live: bool = False,
+    job_id: int | None = None,
+    refresh: bool = False,
 ) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        vectors_enqueue(source_type, ids, config_id, live=live, job_id=job_id)
+        vectors_enqueue(source_type, ids, config_id, live=live, job_id=job_id, refresh=refresh)
         return
     buffer = getattr(connection, "embedding_commit_buffer", None)
     if buffer is None or not buffer.is_scheduled():  # none yet, or its transaction was rolled back
         buffer = connection.embedding_commit_buffer = _CommitBuffer(connection)
         transaction.on_commit(buffer.flush, robust=True)
-    buffer.ids[(source_type, config_id, live, job_id)].extend(ids)
+    buffer.ids[(source_type, config_id, live, job_id, refresh)].extend(ids)
 
 
 def vectors_enqueue(
-    source_type: str, ids: Sequence[int], config_id: int, *, live: bool = False, job_id: int | None = None
+    source_type: str,
+    ids: Sequence[int],
+    config_id: int,
+    *,
+    live: bool = False,
+    job_id: int | None = None,
+    refresh: bool = False,
 ) -> int:
     """Send the ids to the worker in chunks; returns the number of tasks. Rows stay pending on failure."""
     chunk = embedding_setting("SOURCE_CHUNK_SIZE")
@@ -154,7 +180,7 @@ def vectors_enqueue(
     for start in range(0, len(unique), chunk):
         piece = unique[start : start + chunk]
         try:
-            send_embed_sources(source_type, piece, config_id, live=live, job_id=job_id)
+            send_embed_sources(source_type, piece, config_id, live=live, job_id=job_id, refresh=refresh)
         except Exception:  # broker down: `manage.py embed_pending` picks the rows up later
             logger.exception("could not enqueue embedding of %s %s rows", len(piece), source_type)
             break

@@ -19,11 +19,18 @@ from embeddings.models import EmbeddingConfig, StoredVector, VectorState, hash_t
 MAX_ERROR_CHARS = 2000
 
 
-def vectors_pending(config_id: int, source_type: str, ids: Sequence[int]) -> list[StoredVector]:
-    """The pending rows among `ids` for a config, in id order."""
+def _states(refresh: bool) -> list[str]:
+    return [VectorState.PENDING, VectorState.EMBEDDED] if refresh else [VectorState.PENDING]
+
+
+def vectors_pending(
+    config_id: int, source_type: str, ids: Sequence[int], *, refresh: bool = False
+) -> list[StoredVector]:
+    """The pending rows among `ids` for a config, in id order (`refresh`: embedded ones too, whose vector
+    serves until the new one replaces it)."""
     return list(
         StoredVector.objects.filter(
-            config_id=config_id, source_type=source_type, source_id__in=list(ids), state=VectorState.PENDING
+            config_id=config_id, source_type=source_type, source_id__in=list(ids), state__in=_states(refresh)
         )
         .only("id", "source_id", "text_hash")
         .order_by("id")
@@ -34,7 +41,7 @@ _STORE = """
 UPDATE {table} AS stored SET embedding = fresh.embedding::vector, state = %s, error = '', model = %s,
     revision = %s, backend = %s, embedded_at = %s, updated_at = %s
 FROM (VALUES {values}) AS fresh (id, text_hash, embedding)
-WHERE stored.id = fresh.id AND stored.state = %s AND stored.text_hash = fresh.text_hash
+WHERE stored.id = fresh.id AND stored.state = ANY(%s) AND stored.text_hash = fresh.text_hash
 """
 
 
@@ -43,7 +50,12 @@ def _vector_text(vector: np.ndarray) -> str:
 
 
 def vectors_store(
-    rows: Sequence[StoredVector], texts: Sequence[str], vectors: np.ndarray, config: EmbeddingConfig
+    rows: Sequence[StoredVector],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    config: EmbeddingConfig,
+    *,
+    refresh: bool = False,
 ) -> int:
     """Store a chunk's vectors with their provenance in one statement; returns the rows stored (a row no
     longer pending, or whose text changed since it was read, is left alone)."""
@@ -57,7 +69,7 @@ def vectors_store(
     sql = _STORE.format(table=StoredVector._meta.db_table, values=", ".join(values))
     head = [VectorState.EMBEDDED, config.model, config.revision, config.backend, now, now]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*head, *params, VectorState.PENDING])
+        cursor.execute(sql, [*head, *params, _states(refresh)])
         return cursor.rowcount
 
 

@@ -49,16 +49,23 @@ def bulk_slot() -> Iterator[None]:
 
 
 def embed_pending_sources(
-    source_type: str, source_ids: list[int], config_id: int, job_id: int | None = None
+    source_type: str,
+    source_ids: list[int],
+    config_id: int,
+    job_id: int | None = None,
+    refresh: bool = False,
 ) -> int:
     """Number of rows handled. Failures are recorded on the rows (state `failed` + message). A chunk of a
     job that is paused or ended meanwhile is skipped: its rows stay pending (a resume requests them again).
+    `refresh`: rows whose vector is current are embedded again too (it serves until replaced).
 
     Raises BulkSlotsBusy when this worker already runs its share of bulk work."""
     if job_id is not None and not _job_moving(job_id):
         return 0
     with bulk_slot():
-        return _embed_pending_sources(source_type, source_ids, config_id, live=False, job_id=job_id)
+        return _embed_pending_sources(
+            source_type, source_ids, config_id, live=False, job_id=job_id, refresh=refresh
+        )
 
 
 def _job_moving(job_id: int) -> bool:
@@ -72,7 +79,13 @@ def embed_live_sources(source_type: str, source_ids: list[int], config_id: int) 
 
 
 def _embed_pending_sources(
-    source_type: str, source_ids: list[int], config_id: int, *, live: bool, job_id: int | None = None
+    source_type: str,
+    source_ids: list[int],
+    config_id: int,
+    *,
+    live: bool,
+    job_id: int | None = None,
+    refresh: bool = False,
 ) -> int:
     try:
         source = registry.get(source_type)
@@ -87,13 +100,15 @@ def _embed_pending_sources(
         if job_id is not None and start and not _job_moving(job_id):
             logger.info("job %s paused or ended: the rest of this task's rows stay pending", job_id)
             break
-        handled += _embed_one_chunk(source, ids[start : start + chunk], config, live)
+        handled += _embed_one_chunk(source, ids[start : start + chunk], config, live=live, refresh=refresh)
     return handled
 
 
-def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig, live: bool) -> int:
+def _embed_one_chunk(
+    source, source_ids: list[int], config: EmbeddingConfig, *, live: bool, refresh: bool
+) -> int:
     """Read, encode, store: no transaction or lock is held while the model runs."""
-    rows = vectors_pending(config.pk, source.label, source_ids)
+    rows = vectors_pending(config.pk, source.label, source_ids, refresh=refresh)
     if not rows:
         return 0
     texts_by_id = source.texts([row.source_id for row in rows])
@@ -117,5 +132,5 @@ def _embed_one_chunk(source, source_ids: list[int], config: EmbeddingConfig, liv
                      type(error).__name__)  # fmt: skip
         vectors_fail(rows, f"the model failed on this text: {type(error).__name__}")
         return len(rows)
-    vectors_store(rows, texts, vectors, config)
+    vectors_store(rows, texts, vectors, config, refresh=refresh)
     return len(rows) + len(gone)

@@ -40,12 +40,13 @@ def commit(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The embedding tasks that would reach the broker: (source type, ids, config id, live), and for a job's
-    chunks the job id last."""
+    """The embedding tasks that would reach the broker: (source type, ids, config id, live), then the job id
+    for a job's chunks and "refresh" for a forced re-embedding of current vectors."""
     calls = []
 
-    def send(*args, live=False, job_id=None):
-        calls.append((*args, live) if job_id is None else (*args, live, job_id))
+    def send(*args, live=False, job_id=None, refresh=False):
+        extra = ((job_id,) if job_id is not None else ()) + (("refresh",) if refresh else ())
+        calls.append((*args, live, *extra))
 
     monkeypatch.setattr("embeddings.vectors.services.send_embed_sources", send)
     return calls

@@ -1,4 +1,4 @@
-""" "Activate when built": an activation first builds the config's missing and stale vectors (a re-embedding
+"""Activate when built: an activation first builds the config's missing and stale vectors (a re-embedding
 job per source) while the old config serves, then flips as usual. The fleet is faked and the job's plan runs
 in-process, as a worker would run it; test_model_switch.py and test_jobs_on_the_worker.py use real workers."""
 

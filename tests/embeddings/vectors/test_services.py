@@ -70,16 +70,29 @@ def test_saving_unchanged_text_does_not_embed_again_but_an_edit_does(config, sen
     assert StoredVector.objects.get(source_id=message.pk).state == VectorState.PENDING
 
 
-def test_force_requeues_embedded_sources(config, sent):
-    message = MessageFactory(content="same")
-    StoredVector.objects.filter(source_id=message.pk).update(
+def test_force_embeds_again_while_the_current_vector_keeps_serving(config, sent, commit):
+    with commit():
+        message = MessageFactory(content="same")
+        edited = MessageFactory(content="before")
+    StoredVector.objects.filter(source_id__in=[message.pk, edited.pk]).update(
         state=VectorState.EMBEDDED, embedding=[1.0] * 384
     )
+    sent.clear()
 
-    ids = vectors_request(registry.for_model(Message), {message.pk: "same"}, config, force=True)
+    with commit():
+        ids = vectors_request(
+            registry.for_model(Message), {message.pk: "same", edited.pk: "after"}, config, force=True
+        )
 
-    assert ids == [message.pk]
-    assert StoredVector.objects.get(source_id=message.pk).state == VectorState.PENDING
+    assert ids == [message.pk, edited.pk]
+    states = dict(StoredVector.objects.values_list("source_id", "state"))
+    assert states == {message.pk: VectorState.EMBEDDED, edited.pk: VectorState.PENDING}  # still searchable
+    assert sorted(sent) == sorted(
+        [
+            ("chat.message", [edited.pk], config.pk, False),
+            ("chat.message", [message.pk], config.pk, False, "refresh"),
+        ]
+    )
 
 
 def test_deleting_a_source_deletes_its_vectors_of_every_config(config, sent):

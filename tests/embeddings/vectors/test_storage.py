@@ -52,3 +52,14 @@ def test_a_text_edited_after_it_was_read_is_left_pending_for_its_own_task(config
     assert vectors_store(rows, ["before"], np.ones((1, 384), dtype=np.float32), config) == 0
     row = StoredVector.objects.get(source_id=message.pk)
     assert (row.state, row.text_hash) == (VectorState.PENDING, hash_text("after"))
+
+
+def test_a_refresh_replaces_a_current_vector_in_place(config):
+    message = MessageFactory(content="again")
+    vectors_store(pending_rows(config, message), ["again"], np.ones((1, 384), dtype=np.float32), config)
+    assert pending_rows(config, message) == []  # embedded: a normal task leaves it alone
+
+    rows = vectors_pending(config.pk, "chat.message", [message.pk], refresh=True)
+    assert vectors_store(rows, ["again"], np.zeros((1, 384), dtype=np.float32), config, refresh=True) == 1
+    row = StoredVector.objects.get(source_id=message.pk)
+    assert row.state == VectorState.EMBEDDED and np.allclose(row.embedding, 0.0)
