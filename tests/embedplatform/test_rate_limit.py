@@ -5,6 +5,7 @@ import redis
 from rest_framework.test import APIClient
 
 from embedplatform.api import throttling
+from embedplatform.redis_connection import client_options
 
 
 def _client(plain_key: str) -> APIClient:
@@ -63,7 +64,7 @@ def test_health_is_never_limited(db, settings):
 
 @pytest.fixture
 def redis_unreachable(monkeypatch):
-    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    unreachable = redis.Redis(host="127.0.0.1", port=1, **client_options())  # the platform's retry policy
     monkeypatch.setattr(
         throttling, "_script", lambda: unreachable.register_script(throttling._SLIDING_WINDOW)
     )
