@@ -1,5 +1,5 @@
-"""Keys get a user and a list of scopes. Existing keys keep what they could do and all go to one ordinary user,
-"legacy-keys": they shared every conversation before, so one owner keeps an app's ingest and query keys
+"""Keys get a user and a list of scopes. Existing keys keep what they could do and all go to one ordinary
+user, "legacy-keys": they shared every conversation before, so one owner keeps an app's ingest and query keys
 seeing the same conversations; an operator moves a key to its real user in the admin.
 
 The columns are tightened in 0003: PostgreSQL will not ALTER a table with the updates below still pending

@@ -24,7 +24,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="apikey",
             constraint=models.CheckConstraint(
-                condition=models.Q(("scopes__len__gt", 0), ("scopes__contained_by", ["embed", "chat", "admin"])),
+                condition=models.Q(
+                    ("scopes__len__gt", 0), ("scopes__contained_by", ["embed", "chat", "admin"])
+                ),
                 name="apikeys_apikey_scopes_known_and_not_empty",
                 violation_error_message="an API key needs one or more of the scopes embed, chat, admin",
             ),

@@ -74,7 +74,7 @@ def test_a_failed_embedding_shows_its_error(config, api_client):
             400,
             "k: Ensure this value is less than or equal to 100.",
         ),
-        ("/api/chat/search", {"query": ""}, 400, "query: This field may not be blank."),
+        ("/api/chat/search", {"query": ""}, 400, "query: must not be empty or only whitespace."),
         ("/api/chat/search", {"query": "   "}, 400, "query: must not be empty or only whitespace."),
         ("/api/chat/search", {}, 400, "query: This field is required."),
         ("/api/chat/search", {"query": "x", "role": "robot"}, 400, 'role: "robot" is not a valid choice.'),
