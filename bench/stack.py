@@ -114,7 +114,19 @@ def platform_stack(*, workers: int = 1, environ: dict[str, str] | None = None) -
         _start_services(scratch, env, started)
         subprocess.run(command_line("prepare"), env=env, cwd=ROOT, check=True, capture_output=True)
         stack = Stack(f"http://127.0.0.1:{port}", "", env, scratch, supervisor)
-        stack.api_key = stack.manage("create_api_key", "--name", "bench", "--scope", "admin")
+        stack.api_key = stack.manage(
+            "create_api_key",
+            "--name",
+            "bench",
+            "--user",
+            "bench",
+            "--scope",
+            "embed",
+            "--scope",
+            "chat",
+            "--scope",
+            "admin",
+        )
         for number in range(1, workers + 1):
             worker_env = {**env, "WORKER_NAME": f"bench{number}@%h"}
             log = scratch / f"worker{number}.log"

@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             model_name="configactivation",
             name="timeout_seconds",
             field=models.PositiveIntegerField(
-                help_text="For loading on the workers, counted from the request or, when built first, from the build's end."
+                help_text="For loading on the workers: from the request or, when built first, from the build's end."
             ),
         ),
         migrations.AlterField(
