@@ -19,7 +19,7 @@ def setting_in_a_fresh_process(name: str, environ: dict[str, str]) -> str:
         f"print(repr(embedding_setting({name!r})))"
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith("EMBEDDING_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "embedplatform.settings", **environ})
+    env.update({"DJANGO_SETTINGS_MODULE": "embedplatform.settings", "DJANGO_SECRET_KEY": "x" * 50, **environ})
     result = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60
     )
