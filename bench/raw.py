@@ -34,8 +34,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 def load_encode(model: str):
     """An encode(texts) function for the catalog model, as raw as its backend allows."""
+    import secrets
+
     import django
 
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))  # settings refuse to start without
     django.setup()
     from embeddings.configs.services import config_build
     from embeddings.worker.model_specs import spec_for_config

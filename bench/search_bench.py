@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -233,6 +234,7 @@ def measure(config, queries: np.ndarray, truths: list[set[int]], k: int) -> tupl
 def main() -> int:
     args = parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))  # settings refuse to start without
     if os.environ.get("DATABASE_URL"):
         run(args)
         return 0

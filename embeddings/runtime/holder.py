@@ -57,12 +57,18 @@ class ModelHolder:
         self._batch_max_texts = batch_max_texts
         self._source_factory = source_factory
         self._lock = threading.RLock()
+        self._loaded_changed = threading.Condition(self._lock)
         self._models: OrderedDict[tuple[object, ...], LoadedModel] = OrderedDict()
         self._specs: dict[int, ModelSpec] = {}
 
     def is_loaded(self, config_id: int) -> bool:
         spec = self._specs.get(config_id)
         return spec is not None and spec.weights_key in self._models
+
+    def wait_loaded(self, config_id: int, timeout: float) -> bool:
+        """Block until the config's model is loaded (by whoever loads it) or the timeout passes."""
+        with self._loaded_changed:
+            return self._loaded_changed.wait_for(lambda: self.is_loaded(config_id), timeout)
 
     def loaded_config_ids(self) -> list[int]:
         return sorted(config_id for config_id in list(self._specs) if self.is_loaded(config_id))
@@ -82,6 +88,7 @@ class ModelHolder:
             self._specs[spec.config_id] = spec
             loaded.served.ids = tuple(sorted({*loaded.served.ids, spec.config_id}))
             self._evict(keep={*keep, spec.config_id})
+            self._loaded_changed.notify_all()
             return loaded.encoder
 
     def touch(self, config_ids: Sequence[int]) -> None:

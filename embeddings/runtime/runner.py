@@ -116,14 +116,18 @@ class ModelRunner:
         return self.submit(texts).result(timeout)
 
     def encode_bulk(self, texts: Sequence[str], timeout: float | None = None) -> np.ndarray:
-        """Vectors for bulk work, in pieces of max_texts that yield to interactive work."""
+        """Vectors for bulk work, in pieces of max_texts that yield to interactive work. The pieces are cut
+        from the texts sorted by length, so each pads to little more than its own texts."""
         if not texts:
             return self.encode(texts, timeout)
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
         pieces = [
-            self.submit(texts[start : start + self._max_texts], bulk=True)
+            self.submit([texts[index] for index in order[start : start + self._max_texts]], bulk=True)
             for start in range(0, len(texts), self._max_texts)
         ]
-        return np.concatenate([piece.result(timeout) for piece in pieces])
+        vectors = np.empty((len(texts), self._encoder.dimensions), dtype=np.float32)
+        vectors[order] = np.concatenate([piece.result(timeout) for piece in pieces])
+        return vectors
 
     def stop(self) -> None:
         """Finish the local work already submitted, then end the thread and close the source."""

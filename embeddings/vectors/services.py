@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from embeddings.client.dispatch import send_embed_sources
@@ -89,7 +90,7 @@ def vectors_request(
         update_fields=["state", "text_hash", "error", "updated_at"],
         batch_size=1000,
     )
-    ids = sorted(hashes)
+    ids = list(hashes)  # in the caller's order: a backfill sends texts of similar length together
     vectors_schedule(source.label, ids, config.pk, live=live, job_id=job_id)
     return sorted([*ids, *refresh])
 
@@ -175,7 +176,7 @@ def vectors_enqueue(
 ) -> int:
     """Send the ids to the worker in chunks; returns the number of tasks. Rows stay pending on failure."""
     chunk = embedding_setting("SOURCE_CHUNK_SIZE")
-    unique = sorted(set(ids))
+    unique = list(dict.fromkeys(ids))  # the order given: one task's texts are then of similar length
     tasks = 0
     for start in range(0, len(unique), chunk):
         piece = unique[start : start + chunk]
@@ -206,7 +207,9 @@ def vectors_backfill(
     batch: int = 5000,
     job_id: int | None = None,
 ) -> int:
-    """Queue every source of this type without a vector for `config` (pending ones are sent again)."""
+    """Queue every source of this type without a vector for `config` (pending ones are sent again), shortest
+    texts first: each task then holds texts of similar length, which pad together into few tokens (as
+    sentence-transformers sorts a whole corpus by length)."""
     manager = source.model._default_manager
     queued = 0
     finished = [VectorState.EMBEDDED] if include_failed else [VectorState.EMBEDDED, VectorState.FAILED]
@@ -215,14 +218,14 @@ def vectors_backfill(
             "source_id", flat=True
         )
     )
-    all_ids = [pk for pk in manager.order_by("pk").values_list("pk", flat=True) if pk not in done]
+    by_length = manager.order_by(Length(source.field), "pk").values_list("pk", flat=True)
+    all_ids = [pk for pk in by_length if pk not in done]
     for start in range(0, len(all_ids), batch):
+        ids = all_ids[start : start + batch]
+        texts = source.texts(ids)
         with transaction.atomic():
-            queued += len(
-                vectors_request(
-                    source, source.texts(all_ids[start : start + batch]), config, force=True, job_id=job_id
-                )
-            )
+            ordered = {pk: texts[pk] for pk in ids if pk in texts}
+            queued += len(vectors_request(source, ordered, config, force=True, job_id=job_id))
     return queued
 
 

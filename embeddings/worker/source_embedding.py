@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 # Bulk pieces yield to API requests, so a chunk may wait long behind them; the task's own time limit is 600 s.
 BULK_TIMEOUT_SECONDS = 300
+# A task for a config the loader is loading (a job just started) waits for it in its thread, instead of
+# coming back seconds later; past this it comes back.
+MODEL_WAIT_SECONDS = 30.0
 
 
 class BulkSlotsBusy(Exception):
@@ -120,7 +123,7 @@ def _embed_one_chunk(
         return len(gone)
     texts = [texts_by_id[row.source_id] or "" for row in rows]
     holder = process_holder()
-    if not holder.is_loaded(config.pk):  # the rows stay pending; the task comes back
+    if not holder.wait_loaded(config.pk, MODEL_WAIT_SECONDS):  # the rows stay pending; the task comes back
         raise ModelNotLoadedYet(f"config {config.pk} is not loaded in this worker yet")
     try:
         encode = holder.encode if live else holder.encode_bulk

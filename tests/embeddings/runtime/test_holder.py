@@ -114,3 +114,16 @@ def test_unloading_a_config_frees_its_model_unless_another_config_shares_it():
     assert holder.loaded_config_ids() == [3]
     with pytest.raises(KeyError, match="config 2 is not loaded"):
         holder.encode(2, ["gone"])
+
+
+def test_a_caller_can_wait_for_a_model_another_thread_is_loading():
+    import threading
+
+    holder = ModelHolder(CountingLoader())
+    assert holder.wait_loaded(1, timeout=0.05) is False
+
+    loading = threading.Timer(0.1, holder.ensure_loaded, args=[spec(1)])
+    loading.start()
+    assert holder.wait_loaded(1, timeout=10) is True
+    loading.join()
+    holder.unload_all()

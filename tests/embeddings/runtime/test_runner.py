@@ -167,3 +167,15 @@ def test_stop_finishes_the_work_already_submitted():
     runner.stop()
 
     assert all(future.done() for future in futures)
+
+
+def test_bulk_pieces_group_texts_of_similar_length_and_vectors_come_back_in_input_order():
+    encoder = FakeEncoder()
+    runner = ModelRunner(encoder, max_texts=2)
+    texts = ["a" * 40, "b", "c" * 30, "d" * 2]
+
+    vectors = runner.encode_bulk(texts, timeout=10)
+    runner.stop()
+
+    assert encoder.calls == [["b", "dd"], ["c" * 30, "a" * 40]]  # shortest first, two per piece
+    np.testing.assert_array_equal(vectors, FakeEncoder().encode(texts))
