@@ -57,6 +57,10 @@ class WorkSource(Protocol):
         """After each pass: deliver what the pass's done()/failed() calls produced."""
         ...
 
+    def wake(self) -> None:
+        """From another thread: end a blocking take() now (local work arrived meanwhile)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -96,6 +100,7 @@ class ModelRunner:
         self._interactive: deque[LocalWork] = deque()
         self._bulk: deque[LocalWork] = deque()
         self._wake = threading.Condition()
+        self._waiting_on_source = False  # blocked in the source's take(): a local submission wakes it
         self._stopping = False
         self.forward_passes = 0
         self._thread = threading.Thread(target=self._loop, name=f"embedding-runner-{name}", daemon=True)
@@ -110,6 +115,9 @@ class ModelRunner:
                 raise RuntimeError("the model runner is stopped")
             (self._bulk if bulk else self._interactive).append(work)
             self._wake.notify()
+            wake_source, self._waiting_on_source = self._waiting_on_source, False
+        if wake_source and self._source is not None:
+            self._source.wake()  # else the runner idles until its wait ends, with work queued
         return work.future
 
     def encode(self, texts: Sequence[str], timeout: float | None = None) -> np.ndarray:
@@ -178,7 +186,15 @@ class ModelRunner:
 
     def _idle(self) -> None:
         if self._source is not None:
-            remote = self._source.take(self._max_texts, self._idle_wait)
+            with self._wake:
+                if self._interactive or self._bulk or self._stopping:
+                    return
+                self._waiting_on_source = True
+            try:
+                remote = self._source.take(self._max_texts, self._idle_wait)
+            finally:
+                with self._wake:
+                    self._waiting_on_source = False
             if remote:
                 self._run(remote)
             return

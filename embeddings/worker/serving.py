@@ -174,6 +174,7 @@ class RedisRequestSource:
         self._replies: list[tuple[str, bytes]] = []
         self._closed = False
         self._pass_config_ids: set[int] = set()  # of the requests taken for the current pass
+        self._wake_key = f"embedplatform:wake:{worker}:{id(self)}"  # this source's own: see wake()
 
     @cached_property
     def _take(self) -> redis.commands.core.Script:
@@ -199,8 +200,8 @@ class RedisRequestSource:
     def _wait_for_one(self, keys: list[str], wait: float) -> list[bytes]:
         """Idle: block until one request arrives (more that arrive meanwhile join the next pass). The wait
         stays under the client's socket timeout, so a quiet Redis is not taken for a hung one."""
-        popped = self._client.brpop(keys, timeout=min(wait, MAX_BLOCKING_WAIT_SECONDS))
-        if popped is None:
+        popped = self._client.brpop([*keys, self._wake_key], timeout=min(wait, MAX_BLOCKING_WAIT_SECONDS))
+        if popped is None or popped[0].decode() == self._wake_key:
             return []
         request_id = popped[1].split(b" ", 1)[0].decode()
         self._client.set(taken_key(request_id), self._worker, ex=TAKEN_TTL_SECONDS)
@@ -241,6 +242,15 @@ class RedisRequestSource:
             pipeline.execute()
         except redis.RedisError as error:
             logger.warning("could not deliver %s embed replies: %s", len(replies), error)
+
+    def wake(self) -> None:
+        """Local work (a bulk piece) arrived while the runner waits here for requests: end the wait now."""
+        try:
+            self._client.pipeline(transaction=False).lpush(self._wake_key, b"1").expire(
+                self._wake_key, 10
+            ).execute()
+        except redis.RedisError as error:  # the wait ends by itself within its timeout
+            logger.warning("cannot wake the model runner: %s", type(error).__name__)
 
     def close(self) -> None:
         self._closed = True

@@ -50,6 +50,7 @@ class FakeSource:
         self.waits: list[float] = []
         self.settled = 0
         self.closed = False
+        self.woken = 0
 
     def put(self, *works) -> None:
         with self._ready:
@@ -70,6 +71,11 @@ class FakeSource:
 
     def settle(self) -> None:
         self.settled += 1
+
+    def wake(self) -> None:
+        with self._ready:
+            self.woken += 1
+            self._ready.notify()
 
     def close(self) -> None:
         self.closed = True

@@ -179,3 +179,15 @@ def test_bulk_pieces_group_texts_of_similar_length_and_vectors_come_back_in_inpu
 
     assert encoder.calls == [["b", "dd"], ["c" * 30, "a" * 40]]  # shortest first, two per piece
     np.testing.assert_array_equal(vectors, FakeEncoder().encode(texts))
+
+
+def test_bulk_work_submitted_while_the_runner_waits_on_its_source_wakes_it_at_once():
+    source = FakeSource()
+    runner = ModelRunner(FakeEncoder(), source, max_texts=4, idle_wait=30)
+    while not source.waits:  # the runner is idle, blocked in take() for up to 30 s
+        threading.Event().wait(0.01)
+
+    vectors = runner.encode_bulk(["a stored text"], timeout=5)  # would time out without the wake
+    runner.stop()
+
+    assert vectors.shape == (1, 8) and source.woken >= 1
