@@ -8,6 +8,7 @@ not ride Celery: they go through Redis lists straight to a free model (embedding
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 import embeddings.worker.signals  # noqa: F401  (starts the model loader and heartbeat in workers)
 from embeddings.vectors.jobs import reembed_job_plan
@@ -19,6 +20,15 @@ from embeddings.worker.source_embedding import (
     embed_pending_sources,
 )
 
+# A database that restarts or drops a connection: the task comes back later, waiting longer each time
+# (1, 2, 4 ... 60 s, with jitter). Storing is idempotent, so running a chunk again is safe.
+TRANSIENT = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+}
+
 # Both embedding tasks: nothing to return, acknowledged after they ran (a killed worker's task comes back),
 # retried as long as they ask to be.
 EMBEDDING_TASK = {
@@ -28,6 +38,7 @@ EMBEDDING_TASK = {
     "max_retries": None,
     "soft_time_limit": 600,
     "time_limit": 660,
+    **TRANSIENT,
 }
 
 
@@ -62,7 +73,7 @@ def embed_live(self: Task, source_type: str, source_ids: list[int], config_id: i
         raise self.retry(countdown=2, exc=not_loaded) from not_loaded
 
 
-@shared_task(name=names.REEMBED_JOB_PLAN, bind=True, ignore_result=True, acks_late=True, max_retries=5)
+@shared_task(name=names.REEMBED_JOB_PLAN, bind=True, ignore_result=True, acks_late=True, **TRANSIENT)
 def reembed_job_plan_task(self: Task, job_id: int) -> None:
     """Request a queued job's texts, then run it. Idempotent (a redelivered plan requests what is left)."""
     reembed_job_plan(job_id)

@@ -51,3 +51,22 @@ def test_the_embed_sources_task_comes_back_later_when_no_slot_frees(monkeypatch)
 
     assert retries[0]["countdown"] == 1
     assert isinstance(retries[0]["exc"], BulkSlotsBusy)
+
+
+def test_a_database_error_brings_the_task_back_later_with_backoff(monkeypatch):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    from embeddings import tasks
+
+    def database_restarting(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    retries = []
+    monkeypatch.setattr(tasks, "embed_pending_sources", database_restarting)
+    monkeypatch.setattr(tasks.embed_sources, "retry", lambda **options: retries.append(options) or Retry())
+    with pytest.raises(Retry):
+        tasks.embed_sources.run("chat.message", [1], 1)
+
+    assert isinstance(retries[0]["exc"], OperationalError)
+    assert 0 <= retries[0]["countdown"] <= 1  # the first of 1, 2, 4 ... 60 s (with jitter)
