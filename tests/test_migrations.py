@@ -3,8 +3,8 @@
 from io import StringIO
 
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE_INT8 = ("embeddings", "0004_config_activation")
 INT8 = ("embeddings", "0005_precision_int8")
@@ -18,16 +18,10 @@ def test_the_models_need_no_new_migration(db):
     assert "No changes detected" in output.getvalue()
 
 
-def _migrate_to(target: tuple[str, str]):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return MigrationExecutor(connection).loader.project_state([target]).apps
-
-
 def test_configs_of_the_int8_catalog_model_are_labelled_int8_and_back(transactional_db):
     """It always ran its int8 file; configs from before precision int8 said float32."""
     try:
-        old_config = _migrate_to(BEFORE_INT8).get_model("embeddings", "EmbeddingConfig")
+        old_config = migrate_to(BEFORE_INT8).get_model("embeddings", "EmbeddingConfig")
         fields = {"dimensions": 384, "max_seq_length": 256, "backend": "onnx", "precision": "float32"}
         labelled = [
             old_config.objects.create(model="all-MiniLM-L6-v2-int8-onnx", **fields).pk,
@@ -38,13 +32,12 @@ def test_configs_of_the_int8_catalog_model_are_labelled_int8_and_back(transactio
             old_config.objects.create(model="paraphrase-MiniLM-L3-v2-onnx", **fields).pk,
         ]
 
-        config = _migrate_to(INT8).get_model("embeddings", "EmbeddingConfig")
+        config = migrate_to(INT8).get_model("embeddings", "EmbeddingConfig")
         precisions = dict(config.objects.values_list("pk", "precision"))
         assert [precisions[pk] for pk in labelled] == ["int8", "int8"]
         assert [precisions[pk] for pk in untouched] == ["float32", "float32"]
 
-        config = _migrate_to(BEFORE_INT8).get_model("embeddings", "EmbeddingConfig")
+        config = migrate_to(BEFORE_INT8).get_model("embeddings", "EmbeddingConfig")
         assert set(config.objects.values_list("precision", flat=True)) == {"float32"}
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -14,14 +14,8 @@ from django.utils.html import format_html
 
 from embeddings.errors import JobStateError
 from embeddings.models import JobState, ReembedJob
-from embeddings.vectors.jobs import (
-    reembed_job_advance,
-    reembed_job_cancel,
-    reembed_job_pause,
-    reembed_job_resume,
-)
+from embeddings.vectors.jobs import JOB_ACTIONS, reembed_job_advance
 
-JOB_ACTIONS = {"pause": reembed_job_pause, "resume": reembed_job_resume, "cancel": reembed_job_cancel}
 STATE_COLOURS = {
     JobState.QUEUED: "#777",
     JobState.RUNNING: "#1565c0",

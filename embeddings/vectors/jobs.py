@@ -114,6 +114,10 @@ def _move(job: ReembedJob, sources: set[str], target: str, refusal: str, *, erro
     return job
 
 
+# What the admin, the API and `manage.py reembed` may do to a job, by the name each of them shows.
+JOB_ACTIONS = {"pause": reembed_job_pause, "resume": reembed_job_resume, "cancel": reembed_job_cancel}
+
+
 def reembed_job_advance(job: ReembedJob) -> ReembedJob:
     """Counts from the stored vectors, the rate since the last look; completed when nothing is left."""
     if job.state not in JobState.open():

@@ -2,24 +2,17 @@
 could do (embed -> embed+chat, admin -> all three); migrating back gives each its one old scope."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = ("apikeys", "0001_initial")
 AFTER = ("apikeys", "0003_apikey_user_required")
 
 
-def _migrate_to(target: tuple[str, str]):
-    MigrationExecutor(connection).migrate([target])
-    loader = MigrationExecutor(connection).loader
-    return loader.project_state([target, *loader.graph.leaf_nodes("auth")]).apps
-
-
 @pytest.fixture
 def migrations_restored(transactional_db):
     yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def _old_key(apps, name: str, scope: str) -> int:
@@ -31,11 +24,11 @@ def _old_key(apps, name: str, scope: str) -> int:
 
 
 def test_old_keys_go_to_one_legacy_user_with_the_scopes_they_had_and_back(migrations_restored):
-    apps = _migrate_to(BEFORE)
+    apps = migrate_to(BEFORE)
     apps.get_model("auth", "User").objects.create(username="root", is_superuser=True, is_staff=True)
     embed, admin = _old_key(apps, "embedkey", "embed"), _old_key(apps, "adminkey", "admin")
 
-    apps = _migrate_to(AFTER)
+    apps = migrate_to(AFTER)
     keys = apps.get_model("apikeys", "ApiKey").objects
     assert dict(keys.values_list("pk", "scopes")) == {
         embed: ["embed", "chat"],
@@ -45,7 +38,7 @@ def test_old_keys_go_to_one_legacy_user_with_the_scopes_they_had_and_back(migrat
     legacy = apps.get_model("auth", "User").objects.get(username="legacy-keys")
     assert (legacy.is_staff, legacy.is_superuser, legacy.password.startswith("!")) == (False, False, True)
 
-    apps = _migrate_to(BEFORE)
+    apps = migrate_to(BEFORE)
     assert dict(apps.get_model("apikeys", "ApiKey").objects.values_list("pk", "scope")) == {
         embed: "embed",
         admin: "admin",
@@ -53,8 +46,8 @@ def test_old_keys_go_to_one_legacy_user_with_the_scopes_they_had_and_back(migrat
 
 
 def test_without_keys_no_legacy_user_is_made(migrations_restored):
-    apps = _migrate_to(BEFORE)
+    apps = migrate_to(BEFORE)
 
-    apps = _migrate_to(AFTER)
+    apps = migrate_to(AFTER)
 
     assert not apps.get_model("auth", "User").objects.filter(username="legacy-keys").exists()

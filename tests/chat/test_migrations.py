@@ -2,24 +2,17 @@
 ordinary user "legacy-keys" (the same one apikeys 0002 gives old keys)."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = ("chat", "0001_initial")
 AFTER = ("chat", "0003_conversation_owner_required")
 
 
-def _migrate_to(target: tuple[str, str]):
-    MigrationExecutor(connection).migrate([target])
-    loader = MigrationExecutor(connection).loader
-    return loader.project_state([target, *loader.graph.leaf_nodes("auth")]).apps
-
-
 @pytest.fixture
 def migrations_restored(transactional_db):
     yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def _old_conversations(apps, count: int) -> list[int]:
@@ -28,7 +21,7 @@ def _old_conversations(apps, count: int) -> list[int]:
 
 
 def test_old_conversations_go_to_the_first_active_superuser(migrations_restored):
-    apps = _migrate_to(BEFORE)
+    apps = migrate_to(BEFORE)
     users = apps.get_model("auth", "User").objects
     users.create(username="plain")
     users.create(username="gone", is_superuser=True, is_active=False)
@@ -36,7 +29,7 @@ def test_old_conversations_go_to_the_first_active_superuser(migrations_restored)
     users.create(username="second", is_superuser=True, is_staff=True)
     old = _old_conversations(apps, 3)
 
-    apps = _migrate_to(AFTER)
+    apps = migrate_to(AFTER)
 
     owners = (
         apps.get_model("chat", "Conversation").objects.filter(pk__in=old).values_list("owner_id", flat=True)
@@ -46,11 +39,11 @@ def test_old_conversations_go_to_the_first_active_superuser(migrations_restored)
 
 
 def test_with_no_superuser_old_conversations_go_to_the_legacy_user(migrations_restored):
-    apps = _migrate_to(BEFORE)
+    apps = migrate_to(BEFORE)
     apps.get_model("auth", "User").objects.create(username="legacy-keys")  # made by apikeys 0002 already
     old = _old_conversations(apps, 2)
 
-    apps = _migrate_to(AFTER)
+    apps = migrate_to(AFTER)
 
     owners = (
         apps.get_model("chat", "Conversation")

@@ -9,6 +9,7 @@ from embeddings.api.admin.views import (
     ReembedView,
     WorkersView,
 )
+from embeddings.vectors.jobs import JOB_ACTIONS
 
 urlpatterns = [
     path("embedding/config", ConfigSwitchView.as_view(), name="admin-embedding-config"),
@@ -31,6 +32,6 @@ urlpatterns = [
             ReembedJobActionView.as_view(action=action),
             name=f"admin-embedding-reembed-job-{action}",
         )
-        for action in ReembedJobActionView.actions
+        for action in JOB_ACTIONS
     ),
 ]

@@ -24,13 +24,7 @@ from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import activation_estimated_seconds, activation_get_queryset
 from embeddings.configs.services import config_create
 from embeddings.models import ConfigActivation, EmbeddingConfig, ReembedJob
-from embeddings.vectors.jobs import (
-    reembed_job_advance,
-    reembed_job_cancel,
-    reembed_job_pause,
-    reembed_job_resume,
-    reembed_job_start,
-)
+from embeddings.vectors.jobs import JOB_ACTIONS, reembed_job_advance, reembed_job_start
 from embeddings.vectors.registry import NotRegistered, registry
 from embedplatform.api.errors import InvalidInput
 from embedplatform.api.schema import error_responses
@@ -135,9 +129,8 @@ class ReembedJobActionView(APIView):
 
     required_scope = ApiKeyScope.ADMIN
     action: str = ""
-    actions = {"pause": reembed_job_pause, "resume": reembed_job_resume, "cancel": reembed_job_cancel}
 
     @extend_schema(request=None, responses={200: ReembedJobSerializer, **error_responses(401, 403, 404, 409)})
     def post(self, request: Request, job_id: int) -> Response:
-        job = self.actions[self.action](get_object_or_404(ReembedJob, pk=job_id))
+        job = JOB_ACTIONS[self.action](get_object_or_404(ReembedJob, pk=job_id))
         return Response(job_description(job))

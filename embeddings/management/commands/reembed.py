@@ -5,16 +5,8 @@ from tqdm import tqdm
 
 from embeddings.errors import JobStateError
 from embeddings.models import EmbeddingConfig, JobState, ReembedJob
-from embeddings.vectors.jobs import (
-    reembed_job_advance,
-    reembed_job_cancel,
-    reembed_job_pause,
-    reembed_job_resume,
-    reembed_job_start,
-)
+from embeddings.vectors.jobs import JOB_ACTIONS, reembed_job_advance, reembed_job_start
 from embeddings.vectors.registry import NotRegistered, registry
-
-ACTIONS = {"pause": reembed_job_pause, "resume": reembed_job_resume, "cancel": reembed_job_cancel}
 
 
 class Command(BaseCommand):
@@ -27,14 +19,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--config", type=int, help="the config to build vectors for")
-        for action in ACTIONS:
+        for action in JOB_ACTIONS:
             target.add_argument(f"--{action}", type=int, metavar="JOB", help=f"{action} a job by id")
         parser.add_argument("--source", help="one source label, e.g. chat.message (default: all registered)")
         parser.add_argument("--wait", action="store_true", help="follow the jobs to their end")
 
     def handle(self, *args, config: int | None, source: str | None, wait: bool, **options) -> None:
         if config is None:
-            action = next(name for name in ACTIONS if options.get(name) is not None)
+            action = next(name for name in JOB_ACTIONS if options.get(name) is not None)
             jobs = [self._act(action, options[action])]
         else:
             jobs = self._start(config, source)
@@ -60,7 +52,7 @@ class Command(BaseCommand):
         if job is None:
             raise CommandError(f"no re-embedding job with id {job_id}")
         try:
-            job = ACTIONS[action](job)
+            job = JOB_ACTIONS[action](job)
         except JobStateError as error:
             raise CommandError(error.message) from error
         self.stdout.write(f"{job}: {job.state}")

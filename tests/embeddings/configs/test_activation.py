@@ -16,22 +16,6 @@ from embeddings.configs.selectors import (
 from embeddings.configs.services import config_create
 from embeddings.errors import ModelNotFound
 from embeddings.models import ActivationState, EmbeddingConfig
-from tests.fleet import FakeFleet
-
-
-@pytest.fixture
-def fake_fleet(monkeypatch):
-    return FakeFleet(monkeypatch)
-
-
-@pytest.fixture
-def old(db):
-    return config_create(model="all-MiniLM-L6-v2", activate=True)
-
-
-@pytest.fixture
-def new(db):
-    return config_create(model="paraphrase-MiniLM-L3-v2-onnx")
 
 
 def active_id() -> int:

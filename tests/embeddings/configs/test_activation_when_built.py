@@ -2,30 +2,12 @@
 job per source) while the old config serves, then flips as usual. The fleet is faked and the job's plan runs
 in-process, as a worker would run it; test_model_switch.py and test_jobs_on_the_worker.py use real workers."""
 
-import pytest
-
 from chat.models import Message
 from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.services import config_create
 from embeddings.models import ActivationState, EmbeddingConfig, JobState, StoredVector, VectorState, hash_text
 from embeddings.vectors.jobs import reembed_job_cancel, reembed_job_plan
 from tests.chat.factories import MessageFactory
-from tests.fleet import FakeFleet
-
-
-@pytest.fixture
-def fake_fleet(monkeypatch):
-    return FakeFleet(monkeypatch)
-
-
-@pytest.fixture
-def old(db):
-    return config_create(model="all-MiniLM-L6-v2", activate=True)
-
-
-@pytest.fixture
-def new(db):
-    return config_create(model="paraphrase-MiniLM-L3-v2-onnx")
 
 
 def embed_all(config):

@@ -36,6 +36,17 @@ def wait_until(predicate, timeout=120, what="condition"):
     pytest.fail(f"{what} not reached within {timeout} s")
 
 
+def followed_to_its_end(job, what: str):
+    """The job, advanced (as readers do) until it is no longer queued or running."""
+
+    def ended():
+        job.refresh_from_db()
+        return reembed_job_advance(job).state not in JobState.moving()
+
+    wait_until(ended, what=what)
+    return job  # advanced in place
+
+
 def test_a_job_builds_another_configs_vectors_while_the_active_one_serves(served_config, api_client):
     conversation = ConversationFactory()
     corpus = Message.objects.bulk_create(
@@ -52,13 +63,7 @@ def test_a_job_builds_another_configs_vectors_while_the_active_one_serves(served
     search = api_client.post("/api/chat/search", {"query": "dough", "k": 3}, format="json").json()
     assert search["config_id"] == served_config.pk  # the active config answers while the other is built
 
-    def finished():
-        nonlocal job
-        job.refresh_from_db()
-        job = reembed_job_advance(job)
-        return job.state not in JobState.moving()
-
-    wait_until(finished, what="the job's end")
+    job = followed_to_its_end(job, what="the job's end")
     assert (job.state, job.total, job.done, job.failed, job.pending) == (
         JobState.COMPLETED,
         CORPUS + 1,
@@ -106,12 +111,6 @@ def test_a_paused_job_stops_embedding_and_resumes_to_exact_counts(served_config)
 
     job = reembed_job_resume(job)
 
-    def finished():
-        nonlocal job
-        job.refresh_from_db()
-        job = reembed_job_advance(job)
-        return job.state not in JobState.moving()
-
-    wait_until(finished, what="the resumed job's end")
+    job = followed_to_its_end(job, what="the resumed job's end")
     assert (job.state, job.total, job.done, job.failed, job.pending) == (JobState.COMPLETED, 1500, 1500, 0, 0)
     assert StoredVector.objects.filter(config=paraphrase).count() == 1500
