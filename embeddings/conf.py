@@ -41,8 +41,10 @@ DEFAULTS: dict[str, Any] = {
     # A re-embedding job with pending texts and no progress for this long queues them again (their task was
     # lost with a killed worker: Celery would redeliver it only after the broker's visibility timeout).
     "JOB_STALL_SECONDS": 60.0,
-    # Pool threads per worker process that bulk embedding may take; the rest serve API requests.
-    "WORKER_BULK_SLOTS": 1,
+    # Pool threads per worker process that bulk embedding may take; the rest serve API requests. Two: one
+    # chunk's pieces queue on the model while the other chunk is read or stored, so the model does not idle
+    # between chunks (its runner still puts interactive work ahead of every bulk piece).
+    "WORKER_BULK_SLOTS": 2,
     # How long a bulk task waits for a free slot before it comes back later.
     "WORKER_BULK_SLOT_WAIT_SECONDS": 30.0,
     "HUB_CONNECT_TIMEOUT_SECONDS": 3.0,

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import psycopg
 from django.db import connection
 from django.utils import timezone
+from pgvector.psycopg import register_vector
 
 from embeddings.models import EmbeddingConfig, StoredVector, VectorState, hash_text
 
@@ -38,15 +40,22 @@ def vectors_pending(
 
 
 _STORE = """
-UPDATE {table} AS stored SET embedding = fresh.embedding::vector, state = %s, error = '', model = %s,
+UPDATE {table} AS stored SET embedding = fresh.embedding, state = %s, error = '', model = %s,
     revision = %s, backend = %s, embedded_at = %s, updated_at = %s
 FROM (VALUES {values}) AS fresh (id, text_hash, embedding)
 WHERE stored.id = fresh.id AND stored.state = ANY(%s) AND stored.text_hash = fresh.text_hash
 """
 
 
-def _vector_text(vector: np.ndarray) -> str:
-    return "[" + ",".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
+def _binding_cursor() -> psycopg.Cursor:
+    """A cursor of Django's own connection (same transaction) that sends parameters apart from the SQL,
+    vectors in pgvector's binary form: formatting a chunk of 256 vectors as text took ~130 ms of Python and
+    ~1.9 MB on the wire, about 2 ms and 0.4 MB in binary (Django's cursors bind on the client, as text)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.adapters.types.get("vector") is None:  # once per database connection
+        register_vector(raw)
+    return psycopg.Cursor(raw)
 
 
 def vectors_store(
@@ -64,11 +73,11 @@ def vectors_store(
     now = timezone.now()
     values, params = [], []
     for row, text, vector in zip(rows, texts, vectors, strict=True):
-        values.append("(%s::bigint, %s, %s)")
-        params += [row.pk, hash_text(text), _vector_text(vector)]
+        values.append("(%s::bigint, %s::text, %b)")
+        params += [row.pk, hash_text(text), np.asarray(vector, dtype=np.float32)]
     sql = _STORE.format(table=StoredVector._meta.db_table, values=", ".join(values))
     head = [VectorState.EMBEDDED, config.model, config.revision, config.backend, now, now]
-    with connection.cursor() as cursor:
+    with _binding_cursor() as cursor:
         cursor.execute(sql, [*head, *params, _states(refresh)])
         return cursor.rowcount
 

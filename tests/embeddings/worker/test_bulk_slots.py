@@ -6,12 +6,24 @@ import time
 
 import pytest
 
-from embeddings.worker.source_embedding import BulkSlotsBusy, bulk_slot, embed_pending_sources
+from embeddings.worker.source_embedding import (
+    BulkSlotsBusy,
+    _bulk_slots,
+    bulk_slot,
+    embed_pending_sources,
+)
 
 
 @pytest.fixture(autouse=True)
-def short_wait(settings):
-    settings.EMBEDDINGS = {**settings.EMBEDDINGS, "WORKER_BULK_SLOT_WAIT_SECONDS": 0.3}
+def one_slot_short_wait(settings):
+    settings.EMBEDDINGS = {
+        **settings.EMBEDDINGS,
+        "WORKER_BULK_SLOTS": 1,
+        "WORKER_BULK_SLOT_WAIT_SECONDS": 0.3,
+    }
+    _bulk_slots.cache_clear()  # the process's slots are made once, from the setting
+    yield
+    _bulk_slots.cache_clear()
 
 
 def test_a_second_bulk_task_is_turned_away_when_the_slot_stays_taken_and_admitted_after():
