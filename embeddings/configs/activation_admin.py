@@ -15,13 +15,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
 from embeddings.client.fleet import worker_list
 from embeddings.configs.activation import activation_advance, activation_start
 from embeddings.configs.selectors import config_get_active
 from embeddings.models import ActivationState, ConfigActivation, EmbeddingConfig
 from embeddings.vectors.selectors import config_coverage, config_texts_to_build, vector_counts
+from embedplatform import admin_badges
 
 STATE_COLOURS = {
     ActivationState.REQUESTED: "#777",
@@ -34,13 +34,7 @@ STATE_COLOURS = {
 
 
 def state_badge(state: str, label: str) -> str:
-    return format_html(
-        '<span class="activation-state" data-state="{}" style="color:#fff;background:{};padding:2px 6px;'
-        'border-radius:3px">{}</span>',
-        state,
-        STATE_COLOURS.get(state, "#777"),
-        label,
-    )
+    return admin_badges.state_badge("activation-state", state, label, STATE_COLOURS)
 
 
 def activation_confirm_view(

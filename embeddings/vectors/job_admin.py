@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from embeddings.errors import JobStateError
 from embeddings.models import JobState, ReembedJob
 from embeddings.vectors.jobs import JOB_ACTIONS, reembed_job_advance
+from embedplatform.admin_badges import state_badge
 
 STATE_COLOURS = {
     JobState.QUEUED: "#777",
@@ -81,13 +82,7 @@ class ReembedJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="state", ordering="state")
     def state_label(self, job: ReembedJob) -> str:
-        return format_html(
-            '<span class="job-state" data-state="{}" style="color:#fff;background:{};padding:2px 6px;'
-            'border-radius:3px">{}</span>',
-            job.state,
-            STATE_COLOURS.get(job.state, "#777"),
-            job.get_state_display(),
-        )
+        return state_badge("job-state", job.state, job.get_state_display(), STATE_COLOURS)
 
     @admin.display(description="progress")
     def progress(self, job: ReembedJob) -> str:
