@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -85,7 +84,7 @@ def start_web_process(
         try:
             with urllib.request.urlopen(base_url + ready_path, timeout=5):
                 return process, base_url
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or a first answer slower than 5 s (a busy machine): ask again
             if process.poll() is not None or time.monotonic() > deadline:
                 stop_process(process)
                 raise RuntimeError("gunicorn did not start (see .pytest_cache/web.log)") from None
