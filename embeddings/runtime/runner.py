@@ -142,6 +142,9 @@ class ModelRunner:
         with self._wake:
             self._stopping = True
             self._wake.notify()
+            wake_source, self._waiting_on_source = self._waiting_on_source, False
+        if wake_source and self._source is not None:
+            self._source.wake()  # else the thread ends only when its wait for requests does
         self._thread.join(timeout=60)
         if self._source is not None:
             self._source.close()

@@ -191,3 +191,16 @@ def test_bulk_work_submitted_while_the_runner_waits_on_its_source_wakes_it_at_on
     runner.stop()
 
     assert vectors.shape == (1, 8) and source.woken >= 1
+
+
+def test_stop_ends_a_wait_on_the_source_at_once():
+    source = FakeSource()
+    runner = ModelRunner(FakeEncoder(), source, max_texts=4, idle_wait=30)
+    while not source.waits:  # blocked in take() for up to 30 s
+        threading.Event().wait(0.01)
+
+    stopper = threading.Thread(target=runner.stop)
+    stopper.start()
+    stopper.join(timeout=5)
+
+    assert not stopper.is_alive() and source.closed and source.woken >= 1
