@@ -40,8 +40,11 @@ def config_get_for_model_name(name: str) -> EmbeddingConfig:
     with another model."""
     config = config_get_active_or_error()
     if not model_name_matches(config, name):
-        previous = [c for c in config_list_in_grace() if model_name_matches(c, name)]
-        if previous:  # switched away from less than ACTIVATION_GRACE_SECONDS ago: still answered
+        # Switched away from less than ACTIVATION_GRACE_SECONDS ago: still answered. Or switched back to since
+        # this request's snapshot of the active config: the database's active one is the right answer then.
+        candidates = [*config_list_in_grace(), *filter(None, [EmbeddingConfig.objects.active()])]
+        previous = [c for c in candidates if model_name_matches(c, name)]
+        if previous:
             return previous[0]
         raise ModelNotFound(
             f"the model '{name}' does not exist or is not served here; this server serves "

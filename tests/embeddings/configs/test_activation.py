@@ -147,3 +147,18 @@ def test_requests_naming_the_previous_model_are_answered_by_it_during_the_grace_
     with pytest.raises(ModelNotFound, match="this server serves 'paraphrase-MiniLM-L3-v2-onnx'"):
         config_get_for_model_name("all-MiniLM-L6-v2")
     assert config_ids_wanted_by_workers() == [new.pk]
+
+
+def test_a_request_that_saw_the_old_active_config_finds_the_one_switched_back_to_meanwhile(
+    fake_fleet, old, new, monkeypatch
+):
+    """A switch to `new` and straight back to `old`: a request whose snapshot of the active config is from
+    between the two flips still finds `old` (active again, so no longer in the grace list) by its name."""
+    fake_fleet.worker("a", loaded=[old.pk, new.pk])
+    activation_start(new)
+    activation_start(old)
+    assert active_id() == old.pk
+
+    monkeypatch.setattr("embeddings.configs.selectors.config_get_active", lambda: new)  # the stale snapshot
+
+    assert config_get_for_model_name("all-MiniLM-L6-v2").pk == old.pk
