@@ -114,10 +114,7 @@ class ModelRunner:
             if self._stopping:
                 raise RuntimeError("the model runner is stopped")
             (self._bulk if bulk else self._interactive).append(work)
-            self._wake.notify()
-            wake_source, self._waiting_on_source = self._waiting_on_source, False
-        if wake_source and self._source is not None:
-            self._source.wake()  # else the runner idles until its wait ends, with work queued
+        self._wake_thread()  # else the runner idles until its wait for requests ends, with work queued
         return work.future
 
     def encode(self, texts: Sequence[str], timeout: float | None = None) -> np.ndarray:
@@ -141,13 +138,19 @@ class ModelRunner:
         """Finish the local work already submitted, then end the thread and close the source."""
         with self._wake:
             self._stopping = True
-            self._wake.notify()
-            wake_source, self._waiting_on_source = self._waiting_on_source, False
-        if wake_source and self._source is not None:
-            self._source.wake()  # else the thread ends only when its wait for requests does
+        self._wake_thread()  # else the thread ends only when its wait for requests does
         self._thread.join(timeout=60)
         if self._source is not None:
             self._source.close()
+
+    def _wake_thread(self) -> None:
+        """The runner thread looks again at once: out of its idle wait, or out of a blocking take() on its
+        source (which only the source can end)."""
+        with self._wake:
+            self._wake.notify()
+            wake_source, self._waiting_on_source = self._waiting_on_source, False
+        if wake_source and self._source is not None:
+            self._source.wake()
 
     # The runner thread.
 
