@@ -2,9 +2,9 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/, or EMBEDPLATFORM_DATA_DIR)
 unless DATABASE_URL / REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-creates a demo superuser and a demo API key of theirs with every scope, loads the demo chat corpus (owned by
-the demo superuser, so the key can search it) on first run (unless SEED_DEMO=0), then runs one Celery worker
-and gunicorn.
+starts one Celery worker and gunicorn (the worker loads its model meanwhile), then creates a demo superuser
+and a demo API key of theirs with every scope and loads the demo chat corpus (owned by the demo superuser, so
+the key can search it) on first run (unless SEED_DEMO=0).
 """
 
 from __future__ import annotations
@@ -92,6 +92,11 @@ def main() -> int:
         env.setdefault("DJANGO_SECRET_KEY", local_secret_key(data))  # a published key is refused
         start_services(env, started, data)
         print(run(env, command_line("prepare")), flush=True)  # migrate, ensure an active config
+        # The worker and the web start now: loading the model (mostly importing torch) takes as long as
+        # the steps below, which need only the database.
+        worker_env = {"WORKER_NAME": "worker1@%h", **env}
+        supervisor.start("worker", command_line("worker"), worker_env, cwd=str(ROOT))
+        supervisor.start("web", command_line("web"), env, cwd=str(ROOT))
         demo_user = "admin"
         login = manage(
             env,
@@ -104,13 +109,11 @@ def main() -> int:
         api_key = manage(
             env, "create_demo_api_key", "--user", demo_user, "--key-file", str(data / "demo-api-key")
         )
+        # Queued embedding tasks do not outlive the embedded Redis: queue again whatever is still pending
+        # (before the demo corpus, which queues its own).
+        print(manage(env, "embed_pending"), flush=True)
         if env.get("SEED_DEMO", "1") != "0":  # first run: a demo corpus to search (SEED_DEMO=0 skips it)
             print(manage(env, "seed_demo", "--if-empty", "--owner", demo_user), flush=True)
-        # Queued embedding tasks do not outlive the embedded Redis: queue again whatever is still pending.
-        print(manage(env, "embed_pending"), flush=True)
-        worker_env = {"WORKER_NAME": "worker1@%h", **env}
-        supervisor.start("worker", command_line("worker"), worker_env, cwd=str(ROOT))
-        supervisor.start("web", command_line("web"), env, cwd=str(ROOT))
         base_url = f"http://{host}:{port}"
         report = wait_healthy(base_url, float(env.get("RUN_READY_TIMEOUT", "120")))
         print("\n" + "=" * 72)

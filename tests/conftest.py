@@ -3,6 +3,8 @@ Celery worker process with the real model, and helpers to wait for it."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,6 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def _database_url_for(name: str) -> str:
     settings = connection.settings_dict
     return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{name}"
+
+
+def pytest_unconfigure(config) -> None:  # noqa: ANN001
+    """As a worker does (embeddings.worker.signals): the exit skips the final walk over torch's objects."""
+    atexit.register(gc.freeze)
 
 
 @pytest.fixture(autouse=True)

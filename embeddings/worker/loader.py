@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 # after the failure.
 RETRY_SECONDS = 30.0
 JOB_ADVANCE_SECONDS = 1.0  # every worker ticks: each open job is counted at most about once a second
+STOP_WAIT_SECONDS = 2.0  # a stop waits this long for the thread's round to end
 
 
 def _rss_mb() -> float:
@@ -57,8 +58,12 @@ class ModelLoader:
         self._thread.start()
 
     def stop(self) -> None:
+        """No further load starts. A load under way cannot be interrupted (it is mostly an import), and a
+        worker told to stop does not wait for it: the thread is a daemon and ends with the process."""
         self._stop.set()
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=STOP_WAIT_SECONDS)
+        if self._thread.is_alive() and self.loading is not None:
+            logger.info("stopping while config %s loads: not waiting for the load", self.loading[0])
 
     def _run(self) -> None:
         interval = min(1.0, embedding_setting("WORKER_HEARTBEAT_SECONDS"))
@@ -78,6 +83,8 @@ class ModelLoader:
         holder = process_holder()
         holder.touch(list(reversed(wanted)))  # the most needed ends up most recently used
         for config_id in wanted:
+            if self._stop.is_set():
+                return
             if not holder.is_loaded(config_id) and self._due(config_id):
                 self._load(config_id, keep=wanted)
                 self._changed()  # publish at once, so the activation sees this worker ready

@@ -20,8 +20,9 @@ def stack() -> Iterator[FaultStack]:
     stack = FaultStack(scratch)
     try:
         stack.start()
+        stack.start_worker("steady")  # its model loads while the rest starts
         stack.start_web()
-        stack.start_worker("steady")
+        stack.create_client()
         stack.wait_for_worker("steady")
         yield stack
     finally:

@@ -74,10 +74,14 @@ class FaultStack:
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Servers, schema and an active config: what the web process and the workers need to start."""
         self.postgres.start()
         self.redis_server.start()
         self.manage("migrate", "--noinput")
         self.manage("embedding_config", "ensure")
+
+    def create_client(self) -> None:
+        """The user and the API key the tests call with (while a worker loads its model)."""
         self.manage("createsuperuser", "--noinput", "--username", "faults", "--email", "f@example.invalid")
         scopes = ["--scope", "embed", "--scope", "chat", "--scope", "admin"]
         self.api_key = self.manage("create_api_key", "--name", "faults", "--user", "faults", *scopes)

@@ -59,8 +59,16 @@ def stsb() -> tuple[list[str], list[str], np.ndarray]:
 
 
 def _encode_all(encode, stsb) -> dict[str, np.ndarray]:
+    """Vectors of the texts and of both sides of STS-B (each sentence encoded once: some recur)."""
     first, second, _ = stsb
-    return {"texts": encode(TEXTS), "first": encode(first), "second": encode(second)}
+    sentences = sorted({*first, *second})
+    row = {sentence: index for index, sentence in enumerate(sentences)}
+    vectors = encode(sentences)
+    return {
+        "texts": encode(TEXTS),
+        "first": vectors[[row[sentence] for sentence in first]],
+        "second": vectors[[row[sentence] for sentence in second]],
+    }
 
 
 @pytest.fixture(scope="session")
