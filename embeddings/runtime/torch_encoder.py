@@ -63,6 +63,7 @@ class SentenceTransformerEncoder:
         self.dimensions = int(dimension_of() or 0)
         self.vocabulary_size = len(self._model.tokenizer)
         self._input_names: list[str] = []
+        self._pads_right = getattr(self._model.tokenizer, "padding_side", "right") == "right"
         self._traced = self._trace() if trace and spec.precision == "float32" else None
 
     @property
@@ -70,16 +71,25 @@ class SentenceTransformerEncoder:
         return self._traced is not None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One tokenizer call for all the texts; each length group is then cut out of its result (rows, and
+        columns up to the group's longest): with right padding that is exactly what tokenizing the group
+        alone gives, so the texts are tokenized once, not once to measure and again per group."""
         texts = list(texts)
         vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        for indices in length_batches(self._lengths(texts)):
-            vectors[indices] = self._forward([texts[index] for index in indices])
+        if not texts:
+            return vectors
+        if not self._pads_right:
+            for indices in length_batches(self._lengths(texts)):
+                vectors[indices] = self._forward(self._features([texts[index] for index in indices]))
+            return vectors
+        features = self._features(texts)
+        lengths = features["attention_mask"].sum(dim=1).tolist()
+        for indices in length_batches(lengths):
+            vectors[indices] = self._forward(_rows(features, indices, max(lengths[i] for i in indices)))
         return vectors
 
     def _lengths(self, texts: list[str]) -> list[int]:
         """Tokens per text as the model will see them (truncated), to group similar lengths."""
-        if not texts:
-            return []
         encoded = self._model.tokenizer(
             texts, truncation=True, max_length=self.max_seq_length, add_special_tokens=True, verbose=False
         )
@@ -93,9 +103,8 @@ class SentenceTransformerEncoder:
             for name, value in features.items()
         }
 
-    def _forward(self, texts: list[str], eager: bool = False) -> np.ndarray:
+    def _forward(self, features: dict, eager: bool = False) -> np.ndarray:
         torch = self._torch
-        features = self._features(texts)
         with torch.inference_mode():
             if self._traced is not None and not eager:
                 embeddings = self._traced(*(features[name] for name in self._input_names))
@@ -139,7 +148,8 @@ class SentenceTransformerEncoder:
         checks = [["one"], ["a short one", "a somewhat longer sentence than the first one is"]]
         checks.append(["word " * 8] * 3 + ["word " * (self.max_seq_length * 2)])  # truncated at the maximum
         for texts in checks:
-            traced, eager = self._forward(texts), self._forward(texts, eager=True)
+            features = self._features(texts)
+            traced, eager = self._forward(features), self._forward(features, eager=True)
             norms = np.linalg.norm(traced, axis=1) * np.linalg.norm(eager, axis=1)
             if np.min(np.sum(traced * eager, axis=1) / np.clip(norms, 1e-12, None)) < TRACE_CHECK_COSINE:
                 return False
@@ -151,3 +161,16 @@ class SentenceTransformerEncoder:
 
     def decode(self, token_ids: Sequence[int]) -> str:
         return self._model.tokenizer.decode(list(token_ids), skip_special_tokens=True)
+
+
+def _rows(features: dict, indices: list[int], width: int) -> dict:
+    """The features of some texts of a padded batch: their rows, and of 2-D tensors the first `width`
+    columns (the rest is padding for these texts)."""
+    picked = {}
+    for name, value in features.items():
+        if hasattr(value, "dim") and value.dim() >= 1:
+            value = value[indices]
+            picked[name] = value[:, :width].contiguous() if value.dim() == 2 else value
+        else:
+            picked[name] = value
+    return picked
