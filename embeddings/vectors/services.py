@@ -28,6 +28,7 @@ from embeddings.models import (
     hash_text,
 )
 from embeddings.vectors.sources import EmbeddedSource
+from embeddings.vectors.storage import vectors_mark_pending
 
 logger = logging.getLogger(__name__)
 
@@ -74,22 +75,7 @@ def vectors_request(
         vectors_schedule(source.label, refresh, config.pk, job_id=job_id, refresh=True)  # bulk work
     if not hashes:
         return refresh
-    StoredVector.objects.bulk_create(
-        [
-            StoredVector(
-                source_type=source.label,
-                source_id=source_id,
-                config=config,
-                text_hash=digest,
-                state=VectorState.PENDING,
-            )
-            for source_id, digest in hashes.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["source_type", "source_id", "config"],
-        update_fields=["state", "text_hash", "error", "updated_at"],
-        batch_size=1000,
-    )
+    vectors_mark_pending(source.label, hashes, config.pk)
     ids = list(hashes)  # in the caller's order: a backfill sends texts of similar length together
     vectors_schedule(source.label, ids, config.pk, live=live, job_id=job_id)
     return sorted([*ids, *refresh])
