@@ -57,6 +57,14 @@ class TestEncoderContract:
         in_batch = encoder.encode([UNRELATED, SIMILAR[0], "x " * 50])[1]
         assert np.allclose(alone, in_batch, atol=1e-4)
 
+    def test_a_pass_over_many_lengths_gives_each_text_its_vector_alone(self, loaded):
+        """A pass is cut into length groups (and, with torch, each group out of one padded tokenization)."""
+        _, encoder = loaded
+        texts = ["word " * count for count in (300, 1, 120, 5, 30, 60, 2)] + [UNRELATED, *SIMILAR]
+        together = encoder.encode(texts)
+        alone = np.concatenate([encoder.encode([text]) for text in texts])
+        assert np.allclose(together, alone, atol=1e-5)
+
     def test_similar_sentences_are_closer_than_unrelated_ones(self, loaded):
         _, encoder = loaded
         a, b, c = encoder.encode([*SIMILAR, UNRELATED])
