@@ -63,7 +63,7 @@ class SentenceTransformerEncoder:
         self.dimensions = int(dimension_of() or 0)
         self.vocabulary_size = len(self._model.tokenizer)
         self._input_names: list[str] = []
-        self._pads_right = getattr(self._model.tokenizer, "padding_side", "right") == "right"
+        self._pads_left = getattr(self._model.tokenizer, "padding_side", "right") == "left"
         self._traced = self._trace() if trace and spec.precision == "float32" else None
 
     @property
@@ -71,29 +71,20 @@ class SentenceTransformerEncoder:
         return self._traced is not None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One tokenizer call for all the texts; each length group is then cut out of its result (rows, and
-        columns up to the group's longest): with right padding that is exactly what tokenizing the group
-        alone gives, so the texts are tokenized once, not once to measure and again per group."""
+        """One tokenizer call for all the texts; each length group is then cut out of its result (its rows,
+        and as many columns as its longest text has tokens, from the side opposite the padding): that is
+        exactly what tokenizing the group alone gives, so the texts are tokenized once, not once to measure
+        and again per group."""
         texts = list(texts)
         vectors = np.empty((len(texts), self.dimensions), dtype=np.float32)
         if not texts:
             return vectors
-        if not self._pads_right:
-            for indices in length_batches(self._lengths(texts)):
-                vectors[indices] = self._forward(self._features([texts[index] for index in indices]))
-            return vectors
         features = self._features(texts)
         lengths = features["attention_mask"].sum(dim=1).tolist()
         for indices in length_batches(lengths):
-            vectors[indices] = self._forward(_rows(features, indices, max(lengths[i] for i in indices)))
+            width = max(lengths[index] for index in indices)
+            vectors[indices] = self._forward(_rows(features, indices, width, from_left=not self._pads_left))
         return vectors
-
-    def _lengths(self, texts: list[str]) -> list[int]:
-        """Tokens per text as the model will see them (truncated), to group similar lengths."""
-        encoded = self._model.tokenizer(
-            texts, truncation=True, max_length=self.max_seq_length, add_special_tokens=True, verbose=False
-        )
-        return [len(ids) for ids in encoded["input_ids"]]
 
     def _features(self, texts: list[str]) -> dict:
         torch = self._torch
@@ -163,14 +154,15 @@ class SentenceTransformerEncoder:
         return self._model.tokenizer.decode(list(token_ids), skip_special_tokens=True)
 
 
-def _rows(features: dict, indices: list[int], width: int) -> dict:
-    """The features of some texts of a padded batch: their rows, and of 2-D tensors the first `width`
-    columns (the rest is padding for these texts)."""
+def _rows(features: dict, indices: list[int], width: int, *, from_left: bool) -> dict:
+    """The features of some texts of a padded batch: their rows, and of 2-D tensors `width` columns, the
+    first ones when padding is on the right, else the last ones (the rest is padding for these texts)."""
+    columns = slice(None, width) if from_left else slice(-width, None)
     picked = {}
     for name, value in features.items():
         if hasattr(value, "dim") and value.dim() >= 1:
             value = value[indices]
-            picked[name] = value[:, :width].contiguous() if value.dim() == 2 else value
+            picked[name] = value[:, columns].contiguous() if value.dim() == 2 else value
         else:
             picked[name] = value
     return picked

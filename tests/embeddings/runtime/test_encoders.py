@@ -87,6 +87,26 @@ class TestEncoderContract:
         assert encoder.encode([]).shape[0] == 0
 
 
+@pytest.mark.parametrize("padding_side", ["right", "left"])
+def test_each_torch_length_group_is_cut_from_the_batch_as_if_tokenized_alone(padding_side):
+    """A pass tokenizes all its texts at once and cuts each length group out of that batch, from the side
+    opposite the padding: the same vectors as tokenizing each group on its own, padded the same way."""
+    from embeddings.runtime.batching import length_batches
+
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2, torch_trace=False)
+    encoder._model.tokenizer.padding_side, encoder._pads_left = padding_side, padding_side == "left"
+    texts = ["word " * count for count in (300, 1, 120, 5, 30)] + [UNRELATED, *SIMILAR]
+    lengths = encoder.count_tokens(texts)
+    groups = length_batches([min(length, encoder.max_seq_length) for length in lengths])
+    assert len(groups) > 1
+
+    together = encoder.encode(texts)
+
+    for group in groups:
+        alone = encoder._forward(encoder._features([texts[index] for index in group]))
+        assert np.allclose(together[group], alone, atol=1e-5)
+
+
 def test_int8_onnx_matches_torch_minilm():
     torch_encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2)
     onnx_encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2)

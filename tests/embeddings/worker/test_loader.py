@@ -1,5 +1,5 @@
 """The loader thread's stop: no load starts once stopping, and a load under way does not hold the worker's
-shutdown (a worker stopped while it loaded the grace-period model took ten more seconds to exit)."""
+shutdown (a worker stopped during a model load took ten more seconds to exit)."""
 
 from __future__ import annotations
 
