@@ -88,7 +88,8 @@ def platform_run(args: argparse.Namespace, total: int) -> dict:
         url = stack.env["DATABASE_URL"]
         stack.manage("seed_demo", "--conversations", str(args.conversations),
                      "--messages-per-conversation", str(args.per_conversation))  # fmt: skip
-        wait(lambda: embedded_count(url)[0] >= total, timeout=args.timeout)
+        # Counting the whole vectors table takes CPU from the two cores the embedding runs on: rarely.
+        wait(lambda: embedded_count(url)[0] >= total, timeout=args.timeout, interval=5.0)
         created = stack.manage("embedding_config", "create", args.model, "--max-seq-length", "255")
         config_id = int(created.split("#", 1)[1].split()[0])
         watch = JobWatch(url, config_id)

@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     # Stored vectors: texts per embedding task / forward pass, and the HNSW search breadth.
     "SOURCE_CHUNK_SIZE": 256,
     "HNSW_EF_SEARCH": 100,
+    # PostgreSQL's maintenance_work_mem while an HNSW index builds (after a job's load, on activation): the
+    # graph of 100,000 384-dimension vectors outgrows the server's 64 MB default, and the build then slows
+    # several times. The server uses only what the build needs; "" keeps the server's setting.
+    "INDEX_BUILD_MEMORY": "1GB",
 }
 
 

@@ -122,10 +122,12 @@ def reembed_job_advance(job: ReembedJob) -> ReembedJob:
     """Counts from the stored vectors, the rate since the last look; completed when nothing is left."""
     if job.state not in JobState.open():
         return job
+    # count(*), not count(id): the (config, source_type, state) index answers it alone; counting ids read
+    # the whole table (every config's vectors) once a second while a job ran.
     states = dict(
         StoredVector.objects.filter(config=job.config_id, source_type=job.source_type)
         .values("state")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .values_list("state", "count")
     )
     total = registry.get(job.source_type).model._default_manager.count()
@@ -163,24 +165,31 @@ def reembed_job_advance(job: ReembedJob) -> ReembedJob:
             .order_by("-updated_at")
             .values_list("error", flat=True)[:LAST_ERRORS]
         )
-    if pending == 0:
-        if not _build_index(job):
-            return job  # another process is building it
-        job.state, job.finished_at = JobState.COMPLETED, now
     ReembedJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
-        state=job.state,
         total=total,
         done=done,
         failed=failed,
         pending=pending,
         rate=job.rate,
         errors=job.errors,
-        finished_at=job.finished_at,
         progressed_at=job.progressed_at,
         updated_at=now,
     )
     job.updated_at = now
+    if pending == 0 and _build_index(job):  # the counts say every vector is in while the index builds
+        _complete(job)
     return job
+
+
+def _complete(job: ReembedJob) -> None:
+    now = timezone.now()
+    if ReembedJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+        state=JobState.COMPLETED, finished_at=now, updated_at=now
+    ):
+        job.state, job.finished_at, job.updated_at = JobState.COMPLETED, now, now
+        logger.info("job %s: completed", job.pk)
+    else:
+        job.refresh_from_db()  # paused or cancelled while its index was built
 
 
 def _unloadable_everywhere(job: ReembedJob) -> str:
@@ -193,7 +202,8 @@ def _unloadable_everywhere(job: ReembedJob) -> str:
 
 
 def _build_index(job: ReembedJob) -> bool:
-    """The config's ANN index, once its vectors are in; False when another process holds the build."""
+    """The config's ANN index, once its vectors are in; False when another process holds the build (it
+    completes the job)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [INDEX_BUILD_LOCK, job.config_id])
         if not cursor.fetchone()[0]:

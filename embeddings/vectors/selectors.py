@@ -84,7 +84,7 @@ def vector_coverage(config: EmbeddingConfig, source_type: str, sources: QuerySet
             config=config, source_type=source_type, source_id__in=sources.values("pk")
         )
         .values("state")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
         .values_list("state", "count")
     )
     total = sources.count()
@@ -115,7 +115,7 @@ def config_coverage(config: EmbeddingConfig) -> dict[str, ConfigCoverage]:
             StoredVector.objects.filter(config=config, source_type=source.label)
             .filter(state__in=[VectorState.EMBEDDED, VectorState.STALE])
             .values("state")
-            .annotate(count=Count("id"))
+            .annotate(count=Count("*"))
             .values_list("state", "count")
         )
         total = source.model._default_manager.count()
@@ -156,7 +156,7 @@ def vector_counts(config_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     rows = (
         StoredVector.objects.filter(config_id__in=config_ids)
         .values("config_id", "state")
-        .annotate(count=Count("id"))
+        .annotate(count=Count("*"))
     )
     for row in rows:
         counts[row["config_id"]][row["state"]] = row["count"]
@@ -166,6 +166,6 @@ def vector_counts(config_ids: Sequence[int]) -> dict[int, dict[str, int]]:
 def vector_counts_by_config() -> dict[int, dict[str, int]]:
     """Every config's stored vectors per state (configs with none left out)."""
     counts: dict[int, dict[str, int]] = {}
-    for row in StoredVector.objects.values("config_id", "state").annotate(count=Count("id")).order_by():
+    for row in StoredVector.objects.values("config_id", "state").annotate(count=Count("*")).order_by():
         counts.setdefault(row["config_id"], {})[row["state"]] = row["count"]
     return counts

@@ -272,6 +272,7 @@ EMBEDDING_ENVIRONMENT = {
     # Stored vectors and search.
     "SOURCE_CHUNK_SIZE": ("EMBEDDING_SOURCE_CHUNK_SIZE", int),
     "HNSW_EF_SEARCH": ("EMBEDDING_HNSW_EF_SEARCH", int),
+    "INDEX_BUILD_MEMORY": ("EMBEDDING_INDEX_BUILD_MEMORY", str),
 }
 EMBEDDINGS = {
     key: env.get_value(variable, cast=cast)

@@ -227,3 +227,40 @@ def test_a_built_configs_index_is_dropped_for_the_load_and_built_once_its_vector
     embed(message, building)
     assert reembed_job_advance(job).state == JobState.COMPLETED
     assert vector_index_exists(building.pk)
+
+
+def test_while_the_index_builds_the_job_says_every_vector_is_in_and_it_completes_after(
+    configs, sent, planned, monkeypatch
+):
+    _, building = configs
+    message = MessageFactory(content="to index")
+    job = started(building)
+    embed(message, building)
+    seen = []
+
+    def build(config):
+        seen.append(ReembedJob.objects.values_list("state", "done", "pending").get(pk=job.pk))
+        return True
+
+    monkeypatch.setattr("embeddings.vectors.jobs.vector_index_build", build)
+    job = reembed_job_advance(job)
+
+    assert seen == [(JobState.RUNNING, 1, 0)]  # readers see the load done during a long build
+    assert (job.state, job.finished_at is not None) == (JobState.COMPLETED, True)
+    assert ReembedJob.objects.get(pk=job.pk).state == JobState.COMPLETED
+
+
+def test_a_job_paused_while_its_index_builds_stays_paused(configs, sent, planned, monkeypatch):
+    _, building = configs
+    message = MessageFactory(content="to index")
+    job = started(building)
+    embed(message, building)
+
+    def build(config):
+        reembed_job_pause(ReembedJob.objects.get(pk=job.pk))
+        return True
+
+    monkeypatch.setattr("embeddings.vectors.jobs.vector_index_build", build)
+    job = reembed_job_advance(job)
+
+    assert (job.state, job.pending) == (JobState.PAUSED, 0)
