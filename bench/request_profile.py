@@ -1,11 +1,12 @@
 """(Not named profile.py: scripts here run with bench/ first on sys.path, which would hide the standard
 library's `profile` module from transformers.)
 
-Where a single request's time goes: py-spy samples the web process and the worker while one client sends
-one-text requests back to back.
+Where a request's time goes: py-spy samples the web process and the worker while one client sends requests
+back to back, of one text or (`--batch`) of several, as the serving benchmark's bulk phase sends them.
 
     .venv/bin/python -m pip install py-spy      # a tool, not a dependency
     .venv/bin/python bench/request_profile.py --seconds 20
+    .venv/bin/python bench/request_profile.py --seconds 20 --batch 64
 
 On a throwaway stack (bench/stack.py; one gunicorn process, one worker, embedding cache off), py-spy records
 both processes (`--idle` off: only threads on the CPU count) for the given time. Prints, for each process, the
@@ -63,6 +64,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--batch", type=int, default=1, help="texts per request")
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     environ = {"EMBEDDING_MODEL": args.model, "EMBEDDING_CACHE_SIZE": "0", "WEB_WORKERS": "1"}
@@ -72,7 +74,8 @@ def main() -> int:
         [web] = gunicorn_workers(stack.supervisor.children["web"].pid)
         [worker] = stack.worker_pids()
         targets = {"web": web, "worker": worker}
-        outputs = {name: RESULTS / f"profile-{name}-{stamp}.txt" for name in targets}
+        suffix = f"-batch{args.batch}" if args.batch > 1 else ""
+        outputs = {name: RESULTS / f"profile-{name}{suffix}-{stamp}.txt" for name in targets}
         recorders = [
             subprocess.Popen(
                 [
@@ -99,9 +102,10 @@ def main() -> int:
         deadline, index = time.monotonic() + args.seconds, 0
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            status, _ = client.embed([texts[index % len(texts)]], args.model)
+            batch = [texts[(index + offset) % len(texts)] for offset in range(args.batch)]
+            status, _ = client.embed(batch, args.model)
             latencies.append((time.perf_counter() - started) * 1000)
-            index += 1
+            index += args.batch
         for recorder in recorders:
             recorder.wait(timeout=60)
     print(f"{len(latencies)} requests, p50 {percentile(latencies, 50):.2f} ms")
