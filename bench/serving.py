@@ -6,13 +6,13 @@
 For each model: the raw in-process baseline first (bench/raw.py, in its own process, while nothing else
 runs), then, on a throwaway stack of its own started the way `make run` starts it (embedded PostgreSQL and
 Redis, one worker, gunicorn; rate limiting counted but never reached; embedding cache off so every request
-reaches the model):
+reaches the model), in this order:
+- bulk: 2,048 texts in requests of 64 from one client, texts/s and the ratio to raw bulk;
+- concurrency: 32 clients sending one text per request, requests/s, the ratio to raw bulk texts/s, errors;
 - single text: p50/p99 of sequential one-text requests to /v1/embeddings, and p50 overhead over raw, twice:
   over the back-to-back raw baseline, and over raw calls made in this process in blocks alternating with
   blocks of requests, which see the same host conditions as the server (this machine's speed drifts by more
-  than the overhead measured);
-- bulk: 2,048 texts in requests of 64 from one client, texts/s and the ratio to raw bulk;
-- concurrency: 32 clients sending one text per request, requests/s, the ratio to raw bulk texts/s, errors;
+  than the overhead measured); last, because the raw model then stays loaded in this process;
 - worker memory: the worker's RSS after the load against the raw process's RSS after its own bulk and
   single-text work (both after work, like for like; raw.py also reports its RSS right after loading).
 Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json.
@@ -112,15 +112,17 @@ def worker_rss(stack) -> dict[str, float]:
 def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]) -> dict:
     rss = {"loaded": worker_rss(stack)}
     sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]])  # warm up
-    singles, raw_ms = interleaved_singles(stack, model, texts[: args.singles])
-    rss["after singles"] = worker_rss(stack)
+    # Bulk and concurrency first: the interleaved singles load the raw model into this process, and with it
+    # loaded here (idle between calls) the worker's forward passes ran slower.
     bulk_texts = texts[: args.bulk_texts]
     batches = [bulk_texts[i : i + args.bulk_batch] for i in range(0, len(bulk_texts), args.bulk_batch)]
     bulk = sequential(stack.base_url, stack.api_key, model, batches)
     rss["after bulk"] = worker_rss(stack)
     many = concurrent(stack.base_url, stack.api_key, model, texts, args.clients, args.duration)
+    rss["after concurrency"] = worker_rss(stack)
+    singles, raw_ms = interleaved_singles(stack, model, texts[: args.singles])
     time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
-    rss["after concurrency"] = workers = worker_rss(stack)
+    rss["after singles"] = workers = worker_rss(stack)
     return {
         "single": singles,
         "raw_interleaved_single_p50_ms": round(percentile(raw_ms, 50), 2),
