@@ -5,7 +5,8 @@ Run in its own process (bench/serving.py does) so its memory is measured alone:
     .venv/bin/python bench/raw.py all-MiniLM-L6-v2 --texts 2048
 
 torch configs run sentence-transformers' own `SentenceTransformer.encode` (batch 32); ONNX configs run
-onnxruntime with the model's tokenizer (the runtime's OnnxEncoder, nothing more). Prints one JSON object:
+onnxruntime with the model's tokenizer (the runtime's OnnxEncoder, nothing more, with onnxruntime's own
+default of threads that spin between runs, which the worker turns off). Prints one JSON object:
 bulk texts/s, single-text latency percentiles, RSS after loading and warming up and after the work.
 """
 
@@ -54,7 +55,7 @@ def load_encode(model: str):
         )
     from embeddings.runtime.loader import load_encoder
 
-    return load_encoder(spec).encode
+    return load_encoder(spec, onnx_spinning=True).encode
 
 
 def measure(model: str, count: int, singles: int) -> dict:

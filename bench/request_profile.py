@@ -2,11 +2,13 @@
 library's `profile` module from transformers.)
 
 Where a request's time goes: py-spy samples the web process and the worker while one client sends requests
-back to back, of one text or (`--batch`) of several, as the serving benchmark's bulk phase sends them.
+back to back, of one text or (`--batch`) of several, as the serving benchmark's bulk phase sends them, or
+while `--clients N` clients each send one text per request, as its concurrency phase does.
 
     .venv/bin/python -m pip install py-spy      # a tool, not a dependency
     .venv/bin/python bench/request_profile.py --seconds 20
     .venv/bin/python bench/request_profile.py --seconds 20 --batch 64
+    .venv/bin/python bench/request_profile.py --seconds 20 --clients 32
 
 On a throwaway stack (bench/stack.py; one gunicorn process, one worker, embedding cache off), py-spy records
 both processes (`--idle` off: only threads on the CPU count) for the given time. Prints, for each process, the
@@ -28,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import Client, percentile  # noqa: E402
+from bench.load import Client, concurrent, percentile  # noqa: E402
 from bench.report import RESULTS  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
@@ -65,6 +67,7 @@ def main() -> int:
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--batch", type=int, default=1, help="texts per request")
+    parser.add_argument("--clients", type=int, default=1, help="concurrent clients of one text each")
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     environ = {"EMBEDDING_MODEL": args.model, "EMBEDDING_CACHE_SIZE": "0", "WEB_WORKERS": "1"}
@@ -75,6 +78,7 @@ def main() -> int:
         [worker] = stack.worker_pids()
         targets = {"web": web, "worker": worker}
         suffix = f"-batch{args.batch}" if args.batch > 1 else ""
+        suffix += f"-clients{args.clients}" if args.clients > 1 else ""
         outputs = {name: RESULTS / f"profile-{name}{suffix}-{stamp}.txt" for name in targets}
         recorders = [
             subprocess.Popen(
@@ -98,14 +102,21 @@ def main() -> int:
             )  # fmt: skip
             for name, pid in targets.items()
         ]
-        client, latencies, texts = Client(stack.base_url, stack.api_key), [], benchmark_texts(4096)
-        deadline, index = time.monotonic() + args.seconds, 0
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            batch = [texts[(index + offset) % len(texts)] for offset in range(args.batch)]
-            status, _ = client.embed(batch, args.model)
-            latencies.append((time.perf_counter() - started) * 1000)
-            index += args.batch
+        texts = benchmark_texts(4096)
+        if args.clients > 1:
+            many = texts * 20  # more than any run takes
+            latencies = concurrent(
+                stack.base_url, stack.api_key, args.model, many, args.clients, args.seconds
+            ).latencies_ms
+        else:
+            client, latencies = Client(stack.base_url, stack.api_key), []
+            deadline, index = time.monotonic() + args.seconds, 0
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                batch = [texts[(index + offset) % len(texts)] for offset in range(args.batch)]
+                status, _ = client.embed(batch, args.model)
+                latencies.append((time.perf_counter() - started) * 1000)
+                index += args.batch
         for recorder in recorders:
             recorder.wait(timeout=60)
     print(f"{len(latencies)} requests, p50 {percentile(latencies, 50):.2f} ms")

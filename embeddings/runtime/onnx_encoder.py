@@ -1,4 +1,10 @@
-"""onnxruntime + the `tokenizers` library, pooling and normalising like sentence-transformers."""
+"""onnxruntime + the `tokenizers` library, pooling and normalising like sentence-transformers.
+
+onnxruntime's intra-op threads spin by default after each run, waiting for the next one. In a process
+that does nothing else that is free; the worker shares its cores with the web processes, Redis and the
+clients, which have to run between two of its passes, so the worker turns spinning off unless told
+otherwise (EMBEDDING_ONNX_SPINNING). bench/ab.py compares the two side by side.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from embeddings.runtime.spec import ModelSpec
 
 
 class OnnxEncoder:
-    def __init__(self, spec: ModelSpec, model_file: str, threads: int) -> None:
+    def __init__(self, spec: ModelSpec, model_file: str, threads: int, spinning: bool = False) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -21,6 +27,7 @@ class OnnxEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self._session = onnxruntime.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])
         self._input_names = {item.name for item in self._session.get_inputs()}
         self._output = spec.onnx_output or self._session.get_outputs()[0].name

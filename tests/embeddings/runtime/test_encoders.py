@@ -115,6 +115,15 @@ def test_int8_onnx_matches_torch_minilm():
     assert cosines.min() >= 0.99
 
 
+@pytest.mark.parametrize(("spinning", "expected"), [(False, "0"), (True, "1")])
+def test_onnx_threads_spin_between_runs_only_when_asked(spinning, expected):
+    """Off by default: the worker shares its cores with the web processes and Redis."""
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2, onnx_spinning=spinning)
+    options = encoder._session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == expected
+    assert encoder.encode(["still encodes"]).shape == (1, encoder.dimensions)
+
+
 def test_a_missing_local_path_names_the_model():
     missing = ModelSpec(
         config_id=1,
