@@ -86,6 +86,19 @@ def measure(model: str, count: int, singles: int) -> dict:
     }
 
 
+def serve_bulk(model: str, count: int) -> None:
+    """`--serve`: load once, print "ready", then time one bulk pass over the texts for each line read from
+    stdin and print its texts/s: raw bulk rounds that a caller alternates with rounds against the server."""
+    texts = benchmark_texts(count)
+    encode = load_encode(model)
+    encode(texts[:64])  # warm up
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        started = time.perf_counter()
+        encode(texts)
+        print(json.dumps({"bulk_texts_per_second": len(texts) / (time.perf_counter() - started)}), flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -93,7 +106,11 @@ def main() -> int:
     parser.add_argument("model", help="a catalog model name")
     parser.add_argument("--texts", type=int, default=2048)
     parser.add_argument("--singles", type=int, default=200)
+    parser.add_argument("--serve", action="store_true", help="bulk rounds on request (see serve_bulk)")
     args = parser.parse_args()
+    if args.serve:
+        serve_bulk(args.model, args.texts)
+        return 0
     print(json.dumps(measure(args.model, args.texts, args.singles)))
     return 0
 

@@ -4,11 +4,16 @@
     .venv/bin/python bench/serving.py --models all-MiniLM-L6-v2 --duration 10
 
 For each model: the raw in-process baseline first (bench/raw.py, in its own process, while nothing else
-runs), then, on a throwaway stack of its own started the way `make run` starts it (embedded PostgreSQL and
-Redis, one worker, gunicorn; rate limiting counted but never reached; embedding cache off so every request
-reaches the model), in this order:
-- bulk: 2,048 texts in requests of 64 from one client, texts/s and the ratio to raw bulk;
-- concurrency: 32 clients sending one text per request, requests/s, the ratio to raw bulk texts/s, errors;
+runs: single-text latency and memory), then, on a throwaway stack of its own started the way `make run`
+starts it (embedded PostgreSQL and Redis, one worker, gunicorn; rate limiting counted but never reached;
+embedding cache off so every request reaches the model), in this order:
+- bulk: 2,048 texts in requests of 64 from one client, texts/s, in rounds (--rounds) that alternate with
+  rounds of the raw model's own bulk pass over the same texts (bench/raw.py --serve, its own process,
+  idle while the server is measured), raw first in odd rounds and second in even ones. This machine's
+  speed drifts by tens of percent within minutes, so a raw figure taken minutes earlier compares the
+  minutes as much as the server; the ratio is the median server round over the median raw round of the
+  same stretch;
+- concurrency: 32 clients sending one text per request, requests/s, against that same raw median, errors;
 - single text: p50/p99 of sequential one-text requests to /v1/embeddings, and p50 overhead over raw, twice:
   over the back-to-back raw baseline, and over raw calls made in this process in blocks alternating with
   blocks of requests, which see the same host conditions as the server (this machine's speed drifts by more
@@ -22,9 +27,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--singles", type=int, default=200, help="sequential one-text requests")
     parser.add_argument("--bulk-texts", type=int, default=2048)
     parser.add_argument("--bulk-batch", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3, help="bulk rounds, each of raw and of the server")
     return parser.parse_args()
 
 
@@ -67,6 +75,45 @@ def raw_baseline(model: str, texts: int, singles: int) -> dict:
         check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class RawBulk:
+    """bench/raw.py --serve: the raw model in its own process, one bulk pass over the texts per call."""
+
+    def __init__(self, model: str, texts: int) -> None:
+        command = [sys.executable, str(ROOT / "bench" / "raw.py"), model, "--texts", str(texts), "--serve"]
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        if self._process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"bench/raw.py --serve {model} did not start")
+
+    def bulk_texts_per_second(self) -> float:
+        self._process.stdin.write("bulk\n")
+        self._process.stdin.flush()
+        return json.loads(self._process.stdout.readline())["bulk_texts_per_second"]
+
+    def close(self) -> None:
+        self._process.kill()
+        self._process.wait()
+
+
+def alternating_bulk(stack, model: str, batches: list[list[str]], rounds: int) -> tuple[list, list[float]]:
+    """Server bulk rounds and raw bulk rounds, alternately (raw first in odd rounds, second in even ones),
+    with a pause between so neither finds the other's threads still running."""
+    raw = RawBulk(model, sum(len(batch) for batch in batches))
+    server_rounds, raw_rounds = [], []
+    try:
+        for number in range(rounds):
+            for side in ("raw", "server") if number % 2 == 0 else ("server", "raw"):
+                time.sleep(1)
+                if side == "raw":
+                    raw_rounds.append(raw.bulk_texts_per_second())
+                else:
+                    server_rounds.append(sequential(stack.base_url, stack.api_key, model, batches))
+    finally:
+        raw.close()
+    return server_rounds, raw_rounds
 
 
 def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) -> tuple[dict, list[float]]:
@@ -116,7 +163,7 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     # loaded here (idle between calls) the worker's forward passes ran slower.
     bulk_texts = texts[: args.bulk_texts]
     batches = [bulk_texts[i : i + args.bulk_batch] for i in range(0, len(bulk_texts), args.bulk_batch)]
-    bulk = sequential(stack.base_url, stack.api_key, model, batches)
+    bulk_rounds, raw_rounds = alternating_bulk(stack, model, batches, args.rounds)
     rss["after bulk"] = worker_rss(stack)
     many = concurrent(stack.base_url, stack.api_key, model, texts, args.clients, args.duration)
     rss["after concurrency"] = worker_rss(stack)
@@ -126,11 +173,22 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     return {
         "single": singles,
         "raw_interleaved_single_p50_ms": round(percentile(raw_ms, 50), 2),
-        "bulk": bulk.summary(),
+        "bulk": median_round(bulk_rounds),
+        "bulk_rounds_texts_per_second": [round(item.texts_per_second, 2) for item in bulk_rounds],
+        "raw_alternating_bulk_rounds_texts_per_second": [round(value, 2) for value in raw_rounds],
+        "raw_alternating_bulk_texts_per_second": round(statistics.median(raw_rounds), 2),
         "concurrent": many.summary(),
         "worker_rss_mb": max(workers.values()),
         "worker_rss_mb_by_phase": rss,
     }
+
+
+def median_round(rounds: list) -> dict:
+    """The summary of the round with the median throughput, with every round's errors."""
+    ordered = sorted(rounds, key=lambda item: item.texts_per_second)
+    summary = ordered[len(ordered) // 2].summary()
+    summary["errors"] = dict(sum((Counter(item.errors) for item in rounds), Counter()))
+    return summary
 
 
 def ratios(raw: dict, server: dict) -> dict:
@@ -139,9 +197,11 @@ def ratios(raw: dict, server: dict) -> dict:
         "single_overhead_interleaved_ms": round(
             server["single"]["p50_ms"] - server["raw_interleaved_single_p50_ms"], 2
         ),
-        "bulk_vs_raw": round(server["bulk"]["texts_per_second"] / raw["bulk_texts_per_second"], 3),
+        "bulk_vs_raw": round(
+            server["bulk"]["texts_per_second"] / server["raw_alternating_bulk_texts_per_second"], 3
+        ),
         "concurrent_vs_raw_bulk": round(
-            server["concurrent"]["requests_per_second"] / raw["bulk_texts_per_second"], 3
+            server["concurrent"]["requests_per_second"] / server["raw_alternating_bulk_texts_per_second"], 3
         ),
         "worker_rss_over_raw_mb": round(server["worker_rss_mb"] - raw["rss_mb"], 1),
     }
@@ -159,7 +219,8 @@ def table(results: list[dict]) -> str:
         errors = sum(server["concurrent"]["errors"].values()) + sum(server["bulk"]["errors"].values())
         errors += sum(server["single"]["errors"].values())
         lines.append(
-            f"{item['model']:30} {raw['bulk_texts_per_second']:10.1f} {raw['single_p50_ms']:9.2f} "
+            f"{item['model']:30} {server['raw_alternating_bulk_texts_per_second']:10.1f} "
+            f"{raw['single_p50_ms']:9.2f} "
             f"{server['single']['p50_ms']:10.2f} {server['single']['p99_ms']:7.2f} "
             f"{ratio['single_overhead_ms']:6.2f} {server['raw_interleaved_single_p50_ms']:8.2f} "
             f"{ratio['single_overhead_interleaved_ms']:6.2f} {server['bulk']['texts_per_second']:7.1f} "
