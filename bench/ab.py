@@ -1,6 +1,6 @@
 """Two settings of the platform side by side: two stacks at once, the same load on each in alternating rounds.
 
-    .venv/bin/python bench/ab.py --model all-MiniLM-L6-v2-int8-onnx --load singles \\
+    .venv/bin/python bench/ab.py --name onnx-spinning --model all-MiniLM-L6-v2-int8-onnx --load singles \\
         --a EMBEDDING_ONNX_SPINNING=true --b EMBEDDING_ONNX_SPINNING=false
 
 This machine's speed drifts by more than most settings change (the same run varies by tens of percent
@@ -12,7 +12,7 @@ this process as the client), which drifts less than time does; then the medians.
 
 Loads: `singles` (sequential one-text requests: p50 ms), `bulk` (2,048 texts in requests of 64 from one
 client: texts/s), `concurrent` (32 clients of one text each: requests/s). Writes JSON to
-bench/results/ab-<date>.json.
+bench/results/ab-<name>-<date>.json.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--name", required=True, help="what is compared, for the result file's name")
     parser.add_argument("--model", default="all-MiniLM-L6-v2")
     parser.add_argument("--load", choices=("singles", "bulk", "concurrent"), default="singles")
     parser.add_argument("--a", nargs="*", default=[], metavar="NAME=VALUE", help="environment of stack A")
@@ -157,7 +158,7 @@ def main() -> int:
         median = medians[name]
         print(f"  {name} {env or '(defaults)'}: {median['figure']:.2f}; {median['cpu_ms_per_request']}")
     report = new_report(settings={**vars(args), "environments": settings}, rounds=rounds, medians=medians)
-    save_report("ab", report)
+    save_report(f"ab-{args.name}", report)
     return 0
 
 
