@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db import connection
 
 AUTHENTICATED_ERRORS = {"401", "403", "413", "429"}
 
@@ -13,7 +14,13 @@ AUTHENTICATED_ERRORS = {"401", "403", "413", "429"}
 def schema(django_db_blocker) -> dict:
     out = StringIO()
     with django_db_blocker.unblock():
-        call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=StringIO())
+        try:
+            call_command("spectacular", "--validate", "--fail-on-warn", stdout=out, stderr=StringIO())
+        finally:
+            # Generating the schema reads the active config outside any test's transaction. Left open, that
+            # connection outlived the suite and kept the test database from being dropped ("being accessed
+            # by other users").
+            connection.close()
     return yaml.safe_load(out.getvalue())
 
 
