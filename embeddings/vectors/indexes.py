@@ -36,10 +36,12 @@ def typed_embedding(dimensions: int) -> Cast:
     return Cast("embedding", VectorField(dimensions=dimensions))
 
 
-def vector_index_sql(config_id: int, dimensions: int) -> str:
+def vector_index_sql(config_id: int, dimensions: int, *, concurrently: bool = False) -> str:
+    """The statement that builds a config's index (bench/index_build.py times this very statement)."""
     table = StoredVector._meta.db_table
+    create = "CREATE INDEX CONCURRENTLY" if concurrently else "CREATE INDEX"
     return (
-        f"CREATE INDEX IF NOT EXISTS {vector_index_name(config_id)} ON {table} "
+        f"{create} IF NOT EXISTS {vector_index_name(config_id)} ON {table} "
         f"USING hnsw ((embedding::vector({int(dimensions)})) vector_cosine_ops) "
         f"WHERE config_id = {int(config_id)}"
     )
@@ -110,9 +112,5 @@ def vector_index_build(config: EmbeddingConfig) -> bool:
         found = cursor.fetchone()
         if found is not None and not found[0]:
             cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {vector_index_name(config.pk)}")
-        cursor.execute(
-            vector_index_sql(config.pk, config.dimensions).replace(
-                "CREATE INDEX", "CREATE INDEX CONCURRENTLY", 1
-            )
-        )
+        cursor.execute(vector_index_sql(config.pk, config.dimensions, concurrently=True))
     return True
