@@ -29,7 +29,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import LoadResult, concurrent, percentile, sequential  # noqa: E402
+from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
 from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import Stack, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
@@ -94,10 +94,7 @@ def run_load(stack: Stack, args: argparse.Namespace, texts: list[str]) -> tuple[
         )
         return percentile(result.latencies_ms, 50), result
     if args.load == "bulk":
-        bulk = texts[:2048]
-        result = sequential(
-            stack.base_url, stack.api_key, args.model, [bulk[i : i + 64] for i in range(0, 2048, 64)]
-        )
+        result = sequential(stack.base_url, stack.api_key, args.model, in_requests(texts[:2048], 64))
         return result.texts_per_second, result
     result = concurrent(stack.base_url, stack.api_key, args.model, texts, args.clients, args.duration)
     return result.requests_per_second, result

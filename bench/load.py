@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 
+def in_requests(texts: Sequence[str], size: int) -> list[list[str]]:
+    """The texts cut into requests of `size` (the last may be shorter), in order."""
+    return [list(texts[start : start + size]) for start in range(0, len(texts), size)]
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     if not values:
         return float("nan")

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import concurrent, percentile, sequential  # noqa: E402
+from bench.load import concurrent, in_requests, percentile, sequential  # noqa: E402
 from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
@@ -162,7 +162,7 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     # Bulk and concurrency first: the interleaved singles load the raw model into this process, and with it
     # loaded here (idle between calls) the worker's forward passes ran slower.
     bulk_texts = texts[: args.bulk_texts]
-    batches = [bulk_texts[i : i + args.bulk_batch] for i in range(0, len(bulk_texts), args.bulk_batch)]
+    batches = in_requests(bulk_texts, args.bulk_batch)
     bulk_rounds, raw_rounds = alternating_bulk(stack, model, batches, args.rounds)
     rss["after bulk"] = worker_rss(stack)
     many = concurrent(stack.base_url, stack.api_key, model, texts, args.clients, args.duration)
