@@ -49,38 +49,43 @@ def _script() -> Any:
     return get_redis().register_script(_SLIDING_WINDOW)
 
 
-class ApiKeyRateThrottle(BaseThrottle):
-    """One budget per API key; staff sessions per user, anything else per client address.
+def api_key_identity(api_key: ApiKey) -> str:
+    return f"key:{api_key.prefix}"
 
-    The rate is settings.API_RATE_LIMIT (read on each request), e.g. "600/min"; empty turns limiting off.
-    With Redis unreachable, API_RATE_LIMIT_FAIL_OPEN decides: let requests through (default) or refuse them
-    with a 503.
-    """
+
+def rate_limit_check(identity: str) -> float | None:
+    """Counts one more request by `identity` against API_RATE_LIMIT (read on each call; empty turns limiting
+    off): None when it may go ahead, else the seconds until it may retry (a refused request is not counted).
+    With Redis unreachable, API_RATE_LIMIT_FAIL_OPEN decides: go ahead, or ServiceUnavailable (a 503)."""
+    rate = getattr(settings, "API_RATE_LIMIT", None)
+    if not rate:
+        return None
+    limit, window = parse_rate(rate)
+    key = f"embedplatform:throttle:{identity}"
+    try:
+        allowed, retry_after = _script()(keys=[key], args=[time.time(), window, limit, uuid.uuid4().hex])
+    except redis.RedisError as error:
+        if settings.API_RATE_LIMIT_FAIL_OPEN:
+            return None
+        raise ServiceUnavailable(
+            "the rate limiter (Redis) is unreachable; retry shortly", code="rate_limiter_unavailable"
+        ) from error
+    return None if allowed else float(retry_after)
+
+
+class ApiKeyRateThrottle(BaseThrottle):
+    """One budget per API key; staff sessions per user, anything else per client address."""
 
     def __init__(self) -> None:
         self._wait: float | None = None
 
     def allow_request(self, request: Request, view: Any) -> bool:
-        rate = getattr(settings, "API_RATE_LIMIT", None)
-        if not rate:
-            return True
-        limit, window = parse_rate(rate)
-        key = f"embedplatform:throttle:{self.identity(request)}"
-        try:
-            allowed, retry_after = _script()(keys=[key], args=[time.time(), window, limit, uuid.uuid4().hex])
-        except redis.RedisError as error:
-            if settings.API_RATE_LIMIT_FAIL_OPEN:
-                return True
-            raise ServiceUnavailable(
-                "the rate limiter (Redis) is unreachable; retry shortly", code="rate_limiter_unavailable"
-            ) from error
-        if not allowed:
-            self._wait = float(retry_after)
-        return bool(allowed)
+        self._wait = rate_limit_check(self.identity(request))
+        return self._wait is None
 
     def identity(self, request: Request) -> str:
         if isinstance(request.auth, ApiKey):
-            return f"key:{request.auth.prefix}"
+            return api_key_identity(request.auth)
         if request.user is not None and request.user.is_authenticated and request.user.pk is not None:
             return f"user:{request.user.pk}"
         return f"address:{self.get_ident(request)}"

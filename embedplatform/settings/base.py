@@ -39,13 +39,15 @@ MIDDLEWARE = [
     "embedplatform.middleware.RequestBodyLimitMiddleware",
     "embedplatform.generations.GenerationSnapshotMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # POST /v1/embeddings with an API key is answered here; everything it does not take goes on below.
+    "embeddings.api.openai.fast_lane.EmbeddingsFastLaneMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its 429 page
 ]
 
@@ -155,6 +157,9 @@ API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")
 # With Redis unreachable the counts cannot be kept: true lets requests through unlimited, false refuses them.
 API_RATE_LIMIT_FAIL_OPEN = env.bool("API_RATE_LIMIT_FAIL_OPEN", default=True)
+# POST /v1/embeddings with an API key skips DRF's dispatch and the session/CSRF middleware
+# (embeddings/api/openai/fast_lane.py); false sends it through EmbeddingsView like every other route.
+API_FAST_LANE = env.bool("API_FAST_LANE", default=True)
 
 REST_FRAMEWORK = {
     # orjson: vectors render from numpy arrays directly, ~10x faster than the json module for float lists.

@@ -9,15 +9,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys.models import ApiKeyScope
-from embeddings.api.headers import embedding_headers
-from embeddings.api.openai.presenters import embedding_list, model_list, model_object
+from embeddings.api.openai.answers import embeddings_answer
+from embeddings.api.openai.presenters import model_list, model_object
 from embeddings.api.openai.serializers import (
     EmbeddingsRequestSerializer,
     EmbeddingsResponseSerializer,
     ModelListSerializer,
     ModelObjectSerializer,
+    embeddings_request_validated,
 )
-from embeddings.client.inference import embed_inputs
 from embeddings.configs.selectors import config_get_active, config_get_for_model_name
 from embedplatform.api.schema import error_responses
 
@@ -37,15 +37,8 @@ class EmbeddingsView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = EmbeddingsRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        config = config_get_for_model_name(data["model"])
-        result = embed_inputs(config, data["input"], data.get("dimensions"))
-        return Response(
-            embedding_list(config, result, data["encoding_format"]),
-            headers=embedding_headers(result.config_id, result.timings),
-        )
+        answer = embeddings_answer(embeddings_request_validated(request.data))
+        return Response(answer.body, headers=answer.headers)
 
 
 class _ListSchema(AutoSchema):

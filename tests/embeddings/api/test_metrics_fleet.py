@@ -54,9 +54,12 @@ def test_each_workers_families_appear_once_with_a_worker_label(db, fake_workers)
         assert sample_value(text, "embedplatform_worker_requests_total", **labels) == count
 
 
-def test_queue_depth_is_reported_for_configs_that_live_workers_serve_and_the_active_one(
-    active_config, fake_workers
-):
+def test_queue_depth_is_reported_for_configs_that_live_workers_serve_and_the_active_one(db, fake_workers):
+    from embeddings.configs.services import config_ensure_active
+
+    # not committed (db, not transactional_db): the suite's real worker never loads this config, so it
+    # cannot take the request pushed onto its list before the scrape reads the list's depth
+    active_config = config_ensure_active()
     served = 987_654_321
     fake_workers("fleet-queue@host", SNAPSHOT, [served])
     client = get_redis()

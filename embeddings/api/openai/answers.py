@@ -1,0 +1,27 @@
+"""What POST /v1/embeddings answers to a validated request, for EmbeddingsView and the fast lane alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from embeddings.api.headers import embedding_headers
+from embeddings.api.openai.presenters import embedding_list
+from embeddings.client.inference import embed_inputs
+from embeddings.configs.selectors import config_get_for_model_name
+
+
+@dataclass(frozen=True)
+class EmbeddingsAnswer:
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+def embeddings_answer(data: dict[str, Any]) -> EmbeddingsAnswer:
+    """Vectors from the config the request names (raises ApiError: unknown model, no worker, bad input)."""
+    config = config_get_for_model_name(data["model"])
+    result = embed_inputs(config, data["input"], data.get("dimensions"))
+    return EmbeddingsAnswer(
+        embedding_list(config, result, data["encoding_format"]),
+        embedding_headers(result.config_id, result.timings),
+    )
