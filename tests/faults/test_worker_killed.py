@@ -28,7 +28,9 @@ def _wait_for(check, timeout: float, what: str):  # noqa: ANN001, ANN202
 def test_a_killed_workers_client_gets_a_503_within_seconds_and_its_live_write_is_redone(stack: FaultStack):
     redis = stack.redis()
     victim = next(name for name, process in stack.workers.items() if process.poll() is None)
-    texts = [f"sentence {n} for a worker about to be killed" for n in range(2048)]  # seconds of work
+    # Tens of seconds of work even on a fast host: the request must still be running when the live write
+    # reaches the worker, or the write is taken and acknowledged at once and never seen waiting.
+    texts = [f"sentence {n} " + "for a worker that is about to be killed " * 8 for n in range(2048)]
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(stack.request, "POST", "/api/embedding/generate", {"texts": texts})
         _wait_for(lambda: redis.keys("embedplatform:taken:*"), 30, "the worker taking the request")

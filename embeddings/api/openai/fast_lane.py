@@ -40,7 +40,7 @@ from embedplatform.api.parsers import DepthLimitedJSONParser
 from embedplatform.api.throttling import api_key_identity, rate_limit_check
 
 JSON = "application/json"
-ACCEPT_HEADERS = frozenset({"", "*/*", JSON})  # what DRF's negotiation answers with JSON, sure to
+ACCEPT_HEADERS = frozenset({"", "*/*", JSON})  # Accept headers DRF's negotiation surely answers with JSON
 
 
 @cache
