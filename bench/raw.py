@@ -8,6 +8,10 @@ torch configs run sentence-transformers' own `SentenceTransformer.encode` (batch
 onnxruntime with the model's tokenizer (the runtime's OnnxEncoder, nothing more, with onnxruntime's own
 default of threads that spin between runs, which the worker turns off). Prints one JSON object:
 bulk texts/s, single-text latency percentiles, RSS after loading and warming up and after the work.
+
+`--in-requests 64` instead compares the same encode over all the texts in one call with calls of 64 texts
+each, one after the other (what the server sees in the bulk phase), in alternating rounds: how much of a
+bulk ratio the request size alone explains.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,6 +30,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from bench.load import in_requests  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 
@@ -102,6 +108,26 @@ def serve_bulk(model: str, count: int) -> None:
         print(json.dumps({"bulk_texts_per_second": bulk_texts_per_second(encode, texts)}), flush=True)
 
 
+def compare_request_sizes(model: str, count: int, size: int, rounds: int) -> dict:
+    texts = benchmark_texts(count)
+    encode = load_encode(model)
+    encode(texts[:64])  # warm up
+    whole, in_calls = [], []
+    for _ in range(rounds):
+        whole.append(bulk_texts_per_second(encode, texts))
+        started = time.perf_counter()
+        for request in in_requests(texts, size):
+            encode(request)
+        in_calls.append(len(texts) / (time.perf_counter() - started))
+    return {
+        "model": model,
+        "texts": len(texts),
+        "one_call_texts_per_second": [round(value, 1) for value in whole],
+        f"calls_of_{size}_texts_per_second": [round(value, 1) for value in in_calls],
+        "ratio_of_medians": round(statistics.median(in_calls) / statistics.median(whole), 3),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -110,7 +136,12 @@ def main() -> int:
     parser.add_argument("--texts", type=int, default=2048)
     parser.add_argument("--singles", type=int, default=200)
     parser.add_argument("--serve", action="store_true", help="bulk rounds on request (see serve_bulk)")
+    parser.add_argument("--in-requests", type=int, metavar="N", help="one call against calls of N texts")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --in-requests")
     args = parser.parse_args()
+    if args.in_requests:
+        print(json.dumps(compare_request_sizes(args.model, args.texts, args.in_requests, args.rounds)))
+        return 0
     if args.serve:
         serve_bulk(args.model, args.texts)
         return 0

@@ -1,0 +1,16 @@
+"""bench/raw.py --in-requests: the same encode over all texts in one call and in calls of N, round by round."""
+
+from bench import raw
+
+
+def test_each_round_encodes_every_text_once_in_one_call_then_in_calls_of_n(monkeypatch):
+    calls: list[int] = []
+    monkeypatch.setattr(raw, "load_encode", lambda model: lambda texts: calls.append(len(texts)))
+
+    result = raw.compare_request_sizes("any-model", count=150, size=64, rounds=2)
+
+    warm_up, *rounds = calls
+    assert warm_up == 64
+    assert rounds == [150, 64, 64, 22] * 2
+    assert len(result["one_call_texts_per_second"]) == len(result["calls_of_64_texts_per_second"]) == 2
+    assert result["ratio_of_medians"] > 0
