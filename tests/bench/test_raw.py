@@ -1,4 +1,4 @@
-"""bench/raw.py --in-requests: the same encode over all texts in one call and in calls of N, round by round."""
+"""bench/raw.py --in-requests: the same encode over all texts in one call, then in calls of N."""
 
 from bench import raw
 

@@ -1,7 +1,7 @@
 """POST /v1/embeddings with an API key, answered before the rest of the middleware and DRF's dispatch.
 
-Under 32 clients of one text each, the web process spent about as much CPU per request as half the model's
-own forward pass, most of it in machinery an API-key request does not use: sessions, CSRF, messages and axes
+Under 32 clients of one text each, the web process spent over half as much CPU per request as the worker's
+forward pass, much of it in machinery an API-key request does not use: sessions, CSRF, messages and axes
 middleware, DRF's request wrapping, content negotiation, per-request serializer copies and response
 finalising (issue 8; bench/ab.py --name fast-lane). This middleware answers the common request itself, with
 EmbeddingsView's own parts: ApiKeyAuthentication, the embed scope, the JSON parser, the serializer's
