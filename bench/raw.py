@@ -64,8 +64,16 @@ def load_encode(model: str):
     return load_encoder(spec, onnx_spinning=True).encode
 
 
+def warmed_up(model: str, count: int) -> tuple:
+    """The model's encode function, warmed up, and the `count` benchmark texts."""
+    texts = benchmark_texts(count)
+    encode = load_encode(model)
+    encode(texts[:64])
+    return encode, texts
+
+
 def bulk_texts_per_second(encode, texts: list[str]) -> float:
-    """One encode call over all the texts, as sentence-transformers users call it."""
+    """One call of `encode` over all the texts (as sentence-transformers users call it), timed."""
     started = time.perf_counter()
     encode(texts)
     return len(texts) / (time.perf_counter() - started)
@@ -74,9 +82,7 @@ def bulk_texts_per_second(encode, texts: list[str]) -> float:
 def measure(model: str, count: int, singles: int) -> dict:
     import psutil
 
-    texts = benchmark_texts(count)
-    encode = load_encode(model)
-    encode(texts[:64])  # warm up
+    encode, texts = warmed_up(model, count)
     rss_mb = psutil.Process().memory_info().rss / 2**20
     bulk = bulk_texts_per_second(encode, texts)
     latencies = []
@@ -100,25 +106,24 @@ def measure(model: str, count: int, singles: int) -> dict:
 def serve_bulk(model: str, count: int) -> None:
     """`--serve`: load once, print "ready", then time one bulk pass over the texts for each line read from
     stdin and print its texts/s: raw bulk rounds that a caller alternates with rounds against the server."""
-    texts = benchmark_texts(count)
-    encode = load_encode(model)
-    encode(texts[:64])  # warm up
+    encode, texts = warmed_up(model, count)
     print("ready", flush=True)
     for _ in sys.stdin:
         print(json.dumps({"bulk_texts_per_second": bulk_texts_per_second(encode, texts)}), flush=True)
 
 
 def compare_request_sizes(model: str, count: int, size: int, rounds: int) -> dict:
-    texts = benchmark_texts(count)
-    encode = load_encode(model)
-    encode(texts[:64])  # warm up
+    """`--in-requests N`: one call over all the texts against calls of N texts, alternately."""
+    encode, texts = warmed_up(model, count)
+
+    def in_calls_of_size(all_texts: list[str]) -> None:
+        for request in in_requests(all_texts, size):
+            encode(request)
+
     whole, in_calls = [], []
     for _ in range(rounds):
         whole.append(bulk_texts_per_second(encode, texts))
-        started = time.perf_counter()
-        for request in in_requests(texts, size):
-            encode(request)
-        in_calls.append(len(texts) / (time.perf_counter() - started))
+        in_calls.append(bulk_texts_per_second(in_calls_of_size, texts))
     return {
         "model": model,
         "texts": len(texts),
