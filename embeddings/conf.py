@@ -27,9 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "TORCH_THREADS": None,  # all cores of the worker
     # torch models run as a traced TorchScript graph when it agrees with the eager model at load.
     "TORCH_TRACE": True,
-    # onnxruntime's threads spin between runs (its default) only when the worker has its cores to itself:
-    # beside the web processes, Redis and clients on the same cores, spinning takes the CPU they need.
-    "ONNX_SPINNING": False,
+    # onnxruntime's threads spin between runs (its own default). Off saves CPU for the web processes, Redis
+    # and clients on the same cores, but on some hosts makes each request slower (README, benchmarks).
+    "ONNX_SPINNING": True,
     # Texts per forward pass when requests queue up (one larger request still goes whole).
     "BATCH_MAX_TEXTS": 64,
     # Vectors kept per worker process for repeated (config, text) pairs; 0 turns the cache off.

@@ -43,7 +43,7 @@ def load_encoder(
     threads: int | None = None,
     hub_timeout: float = 3.0,
     torch_trace: bool = True,
-    onnx_spinning: bool = False,
+    onnx_spinning: bool = True,
 ) -> Encoder:
     local = _local_location(spec, hub_timeout)
     thread_count = cpu_threads(threads)

@@ -115,10 +115,11 @@ def test_int8_onnx_matches_torch_minilm():
     assert cosines.min() >= 0.99
 
 
-@pytest.mark.parametrize(("spinning", "expected"), [(False, "0"), (True, "1")])
-def test_onnx_threads_spin_between_runs_only_when_asked(spinning, expected):
-    """Off by default: the worker shares its cores with the web processes and Redis."""
-    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2, onnx_spinning=spinning)
+@pytest.mark.parametrize(("spinning", "expected"), [(None, "1"), (False, "0"), (True, "1")])
+def test_onnx_threads_spin_between_runs_unless_told_not_to(spinning, expected):
+    """On by default (onnxruntime's own default; EMBEDDING_ONNX_SPINNING=false turns it off)."""
+    asked = {} if spinning is None else {"onnx_spinning": spinning}
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2, **asked)
     options = encoder._session.get_session_options()
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == expected
     assert encoder.encode(["still encodes"]).shape == (1, encoder.dimensions)
