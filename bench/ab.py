@@ -127,6 +127,7 @@ def main() -> int:
                 row[name] = {
                     "figure": round(figure, 2),
                     "errors": errors,
+                    "errors_by_kind": dict(result.errors),  # "<status> <error code>": count
                     "cpu_ms_per_request": {
                         role: round((after[role] - before[role]) / max(result.requests, 1) * 1000, 2)
                         for role in ROLES
@@ -139,7 +140,8 @@ def main() -> int:
                     f"{role} {value:.2f}" for role, value in row[name]["cpu_ms_per_request"].items()
                 )
                 figure, errors = row[name]["figure"], row[name]["errors"]
-                print(f"  {name}: {figure:8.2f} {unit}, errors {errors}; CPU ms/request: {cpu}")
+                kinds = f" {row[name]['errors_by_kind']}" if errors else ""
+                print(f"  {name}: {figure:8.2f} {unit}, errors {errors}{kinds}; CPU ms/request: {cpu}")
     medians = {
         name: {
             "figure": round(statistics.median(row[name]["figure"] for row in rounds), 2),
