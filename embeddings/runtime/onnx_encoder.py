@@ -2,8 +2,8 @@
 
 onnxruntime's intra-op threads spin by default after each run, waiting for the next one. The worker keeps
 that default (EMBEDDING_ONNX_SPINNING): side by side (bench/ab.py), spinning cost about 4% of requests/s
-under 32 clients, where the web processes need the CPU it takes, but turning it off made one-text requests
-up to 40% slower on a host where waking an idle core is slow.
+under 32 clients, where the web processes need the CPU it takes, but without it one-text requests took 41%
+longer on a host where waking an idle core is slow.
 """
 
 from __future__ import annotations
