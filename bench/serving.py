@@ -13,7 +13,9 @@ embedding cache off so every request reaches the model), in this order:
   speed drifts by tens of percent within minutes, so a raw figure taken minutes earlier compares the
   minutes as much as the server; the ratio is the median server round over the median raw round of the
   same stretch;
-- concurrency: 32 clients sending one text per request, requests/s, against that same raw median, errors;
+- concurrency: 32 clients sending one text per request, requests/s, in as many rounds (--duration split
+  between them), alternating with raw bulk rounds in the same way: the ratio is the median server round
+  over the median raw round of this stretch, errors of every round;
 - single text: p50/p99 of sequential one-text requests to /v1/embeddings, and p50 overhead over raw, twice:
   over the back-to-back raw baseline, and over raw calls made in this process in blocks alternating with
   blocks of requests, which see the same host conditions as the server (this machine's speed drifts by more
@@ -32,12 +34,13 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import concurrent, in_requests, percentile, sequential  # noqa: E402
+from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
 from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
@@ -55,7 +58,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--singles", type=int, default=200, help="sequential one-text requests")
     parser.add_argument("--bulk-texts", type=int, default=2048)
     parser.add_argument("--bulk-batch", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=3, help="bulk rounds, each of raw and of the server")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="bulk and concurrency rounds, each of raw and of the server"
+    )
     return parser.parse_args()
 
 
@@ -98,21 +103,21 @@ class RawBulk:
         self._process.wait()
 
 
-def alternating_bulk(stack, model: str, batches: list[list[str]], rounds: int) -> tuple[list, list[float]]:
-    """Server bulk rounds and raw bulk rounds, alternately (raw first in odd rounds, second in even ones),
-    with a pause between so neither finds the other's threads still running."""
-    raw = RawBulk(model, sum(len(batch) for batch in batches))
-    server_rounds, raw_rounds = [], []
-    try:
-        for number in range(rounds):
-            for side in ("raw", "server") if number % 2 == 0 else ("server", "raw"):
-                time.sleep(1)
-                if side == "raw":
-                    raw_rounds.append(raw.bulk_texts_per_second())
-                else:
-                    server_rounds.append(sequential(stack.base_url, stack.api_key, model, batches))
-    finally:
-        raw.close()
+def alternating(
+    raw_round: Callable[[], float], server_round: Callable[[int], LoadResult], rounds: int
+) -> tuple[list[LoadResult], list[float]]:
+    """Server rounds and raw bulk rounds, alternately (raw first in odd rounds, second in even ones), with a
+    pause between so neither finds the other's threads still running. `server_round` is given its round's
+    number."""
+    server_rounds: list[LoadResult] = []
+    raw_rounds: list[float] = []
+    for number in range(rounds):
+        for side in ("raw", "server") if number % 2 == 0 else ("server", "raw"):
+            time.sleep(1)
+            if side == "raw":
+                raw_rounds.append(raw_round())
+            else:
+                server_rounds.append(server_round(number))
     return server_rounds, raw_rounds
 
 
@@ -121,7 +126,7 @@ def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) ->
 
     Blocks rather than single calls, with a pause between them: the raw model's thread pools spin for a while
     after each call and would steal the server's CPU."""
-    from bench.load import Client, LoadResult
+    from bench.load import Client
     from bench.raw import load_encode
 
     encode = load_encode(model)
@@ -161,12 +166,32 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]])  # warm up
     # Bulk and concurrency first: the interleaved singles load the raw model into this process, and with it
     # loaded here (idle between calls) the worker's forward passes ran slower.
-    bulk_texts = texts[: args.bulk_texts]
-    batches = in_requests(bulk_texts, args.bulk_batch)
-    bulk_rounds, raw_rounds = alternating_bulk(stack, model, batches, args.rounds)
-    rss["after bulk"] = worker_rss(stack)
-    many = concurrent(stack.base_url, stack.api_key, model, texts, args.clients, args.duration)
-    rss["after concurrency"] = worker_rss(stack)
+    batches = in_requests(texts[: args.bulk_texts], args.bulk_batch)
+    round_seconds = args.duration / args.rounds
+    each_round = len(texts) // args.rounds  # clients of one round take from their own share of the texts
+    raw = RawBulk(model, args.bulk_texts)
+    try:
+        bulk_rounds, raw_rounds = alternating(
+            raw.bulk_texts_per_second,
+            lambda number: sequential(stack.base_url, stack.api_key, model, batches),
+            args.rounds,
+        )
+        rss["after bulk"] = worker_rss(stack)
+        concurrent_rounds, raw_concurrent_rounds = alternating(
+            raw.bulk_texts_per_second,
+            lambda number: concurrent(
+                stack.base_url,
+                stack.api_key,
+                model,
+                texts[number * each_round : (number + 1) * each_round],
+                args.clients,
+                round_seconds,
+            ),
+            args.rounds,
+        )
+        rss["after concurrency"] = worker_rss(stack)
+    finally:
+        raw.close()
     singles, raw_ms = interleaved_singles(stack, model, texts[: args.singles])
     time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
     rss["after singles"] = workers = worker_rss(stack)
@@ -177,14 +202,22 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
         "bulk_rounds_texts_per_second": [round(item.texts_per_second, 2) for item in bulk_rounds],
         "raw_alternating_bulk_rounds_texts_per_second": [round(value, 2) for value in raw_rounds],
         "raw_alternating_bulk_texts_per_second": round(statistics.median(raw_rounds), 2),
-        "concurrent": many.summary(),
+        "concurrent": median_round(concurrent_rounds),
+        "concurrent_rounds_requests_per_second": [
+            round(item.requests_per_second, 2) for item in concurrent_rounds
+        ],
+        "raw_alternating_concurrent_rounds_texts_per_second": [
+            round(value, 2) for value in raw_concurrent_rounds
+        ],
+        "raw_alternating_concurrent_texts_per_second": round(statistics.median(raw_concurrent_rounds), 2),
         "worker_rss_mb": max(workers.values()),
         "worker_rss_mb_by_phase": rss,
     }
 
 
-def median_round(rounds: list) -> dict:
-    """The summary of the round with the median throughput, with every round's errors."""
+def median_round(rounds: list[LoadResult]) -> dict:
+    """The summary of the round with the median throughput (texts/s; for one text per request, requests/s),
+    with every round's errors."""
     ordered = sorted(rounds, key=lambda item: item.texts_per_second)
     summary = ordered[len(ordered) // 2].summary()
     summary["errors"] = dict(sum((Counter(item.errors) for item in rounds), Counter()))
@@ -201,7 +234,9 @@ def ratios(raw: dict, server: dict) -> dict:
             server["bulk"]["texts_per_second"] / server["raw_alternating_bulk_texts_per_second"], 3
         ),
         "concurrent_vs_raw_bulk": round(
-            server["concurrent"]["requests_per_second"] / server["raw_alternating_bulk_texts_per_second"], 3
+            server["concurrent"]["requests_per_second"]
+            / server["raw_alternating_concurrent_texts_per_second"],
+            3,
         ),
         "worker_rss_over_raw_mb": round(server["worker_rss_mb"] - raw["rss_mb"], 1),
     }
@@ -211,7 +246,8 @@ def table(results: list[dict]) -> str:
     header = (
         f"{'model':30} {'raw bulk/s':>10} {'raw 1 p50':>9} {'1 text p50':>10} {'p99':>7} {'+ms':>6} "
         f"{'raw~ p50':>8} {'+ms~':>6} "
-        f"{'bulk/s':>7} {'x raw':>6} {'32c req/s':>9} {'x raw':>6} {'errors':>6} {'RSS MB':>7} {'raw RSS':>7}"
+        f"{'bulk/s':>7} {'x raw':>6} {'raw~32c/s':>9} {'32c req/s':>9} {'x raw':>6} {'errors':>6} "
+        f"{'RSS MB':>7} {'raw RSS':>7}"
     )
     lines = [header, "-" * len(header)]
     for item in results:
@@ -224,7 +260,8 @@ def table(results: list[dict]) -> str:
             f"{server['single']['p50_ms']:10.2f} {server['single']['p99_ms']:7.2f} "
             f"{ratio['single_overhead_ms']:6.2f} {server['raw_interleaved_single_p50_ms']:8.2f} "
             f"{ratio['single_overhead_interleaved_ms']:6.2f} {server['bulk']['texts_per_second']:7.1f} "
-            f"{ratio['bulk_vs_raw']:6.2f} {server['concurrent']['requests_per_second']:9.1f} "
+            f"{ratio['bulk_vs_raw']:6.2f} {server['raw_alternating_concurrent_texts_per_second']:9.1f} "
+            f"{server['concurrent']['requests_per_second']:9.1f} "
             f"{ratio['concurrent_vs_raw_bulk']:6.2f} {errors:6d} "
             f"{server['worker_rss_mb']:7.0f} {raw['rss_mb']:7.0f}"
         )

@@ -1,9 +1,11 @@
-"""The serving benchmark's arithmetic: which bulk round is reported, and what each ratio divides by."""
+"""The serving benchmark's arithmetic: which round is reported, what each ratio divides by, and the order of
+server and raw rounds."""
 
 from collections import Counter
 
+from bench import serving
 from bench.load import LoadResult
-from bench.serving import median_round, ratios
+from bench.serving import alternating, median_round, ratios
 
 
 def bulk_round(texts_per_second: float, errors: dict[str, int] | None = None) -> LoadResult:
@@ -19,7 +21,7 @@ def test_the_median_round_is_reported_with_every_rounds_errors():
     assert summary["errors"] == {"503 x": 3}
 
 
-def test_bulk_and_concurrency_compare_with_the_alternating_raw_rounds_not_the_first_raw_run():
+def test_bulk_and_concurrency_each_compare_with_their_own_alternating_raw_rounds_not_the_first_raw_run():
     raw = {"single_p50_ms": 10.0, "bulk_texts_per_second": 400.0, "rss_mb": 600.0}
     server = {
         "single": {"p50_ms": 14.0},
@@ -27,13 +29,33 @@ def test_bulk_and_concurrency_compare_with_the_alternating_raw_rounds_not_the_fi
         "bulk": {"texts_per_second": 220.0},
         "raw_alternating_bulk_texts_per_second": 200.0,
         "concurrent": {"requests_per_second": 120.0},
+        "raw_alternating_concurrent_texts_per_second": 240.0,
         "worker_rss_mb": 700.0,
     }
 
     result = ratios(raw, server)
 
     assert result["bulk_vs_raw"] == 1.1
-    assert result["concurrent_vs_raw_bulk"] == 0.6
+    assert result["concurrent_vs_raw_bulk"] == 0.5
     assert result["single_overhead_ms"] == 4.0
     assert result["single_overhead_interleaved_ms"] == 3.0
     assert result["worker_rss_over_raw_mb"] == 100.0
+
+
+def test_server_and_raw_rounds_alternate_and_swap_who_goes_first(monkeypatch):
+    monkeypatch.setattr(serving.time, "sleep", lambda seconds: None)
+    calls: list[str] = []
+
+    def raw_round() -> float:
+        calls.append("raw")
+        return 100.0 + len(calls)
+
+    def server_round(number: int) -> LoadResult:
+        calls.append(f"server {number}")
+        return bulk_round(200.0)
+
+    server_rounds, raw_rounds = alternating(raw_round, server_round, rounds=3)
+
+    assert calls == ["raw", "server 0", "server 1", "raw", "raw", "server 2"]
+    assert len(server_rounds) == 3
+    assert raw_rounds == [101.0, 104.0, 105.0]
