@@ -1,8 +1,8 @@
 """Cutting a pass into sub-batches: texts sorted by length, then cut where padding costs more than a run.
 
 Each sub-batch is padded to its longest text, so a batch of mixed lengths computes tokens nobody asked
-for: 16 one-text requests of the benchmark's texts, cut only by the token budget, computed almost twice
-the tokens they hold. Each run also has a fixed cost, of the order of a dozen tokens for MiniLM on 2 cores.
+for: a pass of one-text requests of mixed lengths, cut only by the token budget, spends much of its run on
+padding. Each run also has a fixed cost, worth some tokens of compute.
 So the sorted texts are cut into the groups with the least total cost, each group costing RUN_COST_TOKENS
 plus its count x its longest, and no group over `budget` padded tokens unless it is one text (dynamic
 programming over the cut points, as long as a group can be: linear in the texts for a fixed budget).
