@@ -1,4 +1,4 @@
-# One image for both roles: web (gunicorn) and worker (Celery, owns the models). The command lines live in
+# One image for both roles: web (granian) and worker (Celery, owns the models). The command lines live in
 # embedplatform/serve.py, shared with `make run`; tests/test_docker_image.py replays these build steps.
 FROM python:3.11-slim
 

@@ -58,7 +58,7 @@ def environment(pairs: list[str]) -> dict[str, str]:
 
 
 def stack_processes(stack: Stack) -> dict[str, list[psutil.Process]]:
-    """The stack's processes by role: the supervisor's children (gunicorn with its workers, the Celery
+    """The stack's processes by role: the supervisor's children (the web server with its processes, the Celery
     worker) and the services on the stack's own ports."""
     found: dict[str, list[psutil.Process]] = {role: [] for role in ROLES}
     found["client"].append(psutil.Process())

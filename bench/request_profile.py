@@ -10,7 +10,7 @@ while `--clients N` clients each send one text per request, as its concurrency p
     .venv/bin/python bench/request_profile.py --seconds 20 --batch 64
     .venv/bin/python bench/request_profile.py --seconds 20 --clients 32
 
-On a throwaway stack (bench/stack.py; one gunicorn process, one worker, embedding cache off), py-spy records
+On a throwaway stack (bench/stack.py; one web process, one worker, embedding cache off), py-spy records
 both processes (`--idle` off: only threads on the CPU count) for the given time. Prints, for each process, the
 functions with the most samples on the CPU, by their own time and including what they call, and writes the
 collapsed stacks to bench/results/ (open them in speedscope.app for a flame graph).
@@ -36,7 +36,7 @@ from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 
-def gunicorn_workers(master_pid: int) -> list[int]:
+def web_processes(master_pid: int) -> list[int]:
     output = subprocess.run(["pgrep", "-P", str(master_pid)], capture_output=True, text=True).stdout
     return [int(pid) for pid in output.split()]
 
@@ -74,7 +74,7 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.date.today().isoformat()
     with platform_stack(environ=environ) as stack:
-        [web] = gunicorn_workers(stack.supervisor.children["web"].pid)
+        [web] = web_processes(stack.supervisor.children["web"].pid)
         [worker] = stack.worker_pids()
         targets = {"web": web, "worker": worker}
         suffix = f"-batch{args.batch}" if args.batch > 1 else ""

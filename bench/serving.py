@@ -5,7 +5,7 @@
 
 For each model: the raw in-process baseline first (bench/raw.py, in its own process, while nothing else
 runs: single-text latency and memory), then, on a throwaway stack of its own started the way `make run`
-starts it (embedded PostgreSQL and Redis, one worker, gunicorn; rate limiting counted but never reached;
+starts it (embedded PostgreSQL and Redis, one worker, the web server; rate limiting counted but never reached;
 embedding cache off so every request reaches the model), in this order:
 - bulk: 2,048 texts in requests of 64 from one client, texts/s, in rounds (--rounds) that alternate with
   rounds of the raw model's own bulk pass over the same texts (bench/raw.py --serve, its own process,

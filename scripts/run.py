@@ -2,7 +2,7 @@
 
 Starts embedded PostgreSQL+pgvector and Redis (data kept in .data/, or EMBEDPLATFORM_DATA_DIR)
 unless DATABASE_URL / REDIS_URL point at servers of yours, migrates, makes sure an embedding config is active,
-starts one Celery worker and gunicorn (the worker loads its model meanwhile), then creates a demo superuser
+starts one Celery worker and the web (the worker loads its model meanwhile), then creates a demo superuser
 and a demo API key of theirs with every scope and loads the demo chat corpus (owned by the demo superuser, so
 the key can search it) on first run (unless SEED_DEMO=0).
 """

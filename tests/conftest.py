@@ -52,7 +52,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
 
 @pytest.fixture
 def web_server(served_config) -> Iterator[str]:
-    """gunicorn (2 processes) through embedplatform.serve, on the test database, with the real worker."""
+    """The web (granian, 2 processes) via embedplatform.serve, on the test database, with the real worker."""
     process, base_url = start_web_process(
         _database_url_for(connection.settings_dict["NAME"]),
         WEB_THREADS="16",

@@ -1,5 +1,5 @@
 """The platform's real processes for tests, started the way `make run` starts them (embedplatform.serve),
-on the test database: Celery workers and gunicorn."""
+on the test database: Celery workers and the web server."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def wait_until_live(process: subprocess.Popen[bytes], name_prefix: str, timeout:
 def start_web_process(
     database_url: str, ready_path: str = "/api/health", log_file: Path | None = None, **extra_env: str
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """gunicorn on a free port, once it answers `ready_path`: (process, base URL); its log in `log_file` or
+    """The web on a free port, once it answers `ready_path`: (process, base URL); its log in `log_file` or
     .pytest_cache/web.log."""
     port = free_port()
     env = _environment(database_url, {"PORT": str(port), "WEB_WORKERS": "2", **extra_env})
@@ -87,7 +87,7 @@ def start_web_process(
         except OSError:  # refused, reset, or a first answer slower than 5 s (a busy machine): ask again
             if process.poll() is not None or time.monotonic() > deadline:
                 stop_process(process)
-                raise RuntimeError("gunicorn did not start (see .pytest_cache/web.log)") from None
+                raise RuntimeError("the web server did not start (see .pytest_cache/web.log)") from None
             time.sleep(0.2)
 
 

@@ -1,4 +1,4 @@
-"""`make run`'s orchestrator end to end: real servers, worker and gunicorn; Ctrl-C leaves nothing behind."""
+"""`make run`'s orchestrator end to end: real servers, worker and web server; Ctrl-C leaves nothing behind."""
 
 from __future__ import annotations
 

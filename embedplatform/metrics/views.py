@@ -37,7 +37,7 @@ class _Scrape:
 
 
 def web_collector() -> Collector:
-    """The web's own metrics: summed over gunicorn's processes in multiprocess mode, else this process's."""
+    """The web's own metrics: summed over the web's processes in multiprocess mode, else this process's."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not directory:
         return REGISTRY

@@ -292,8 +292,8 @@ CHAT = {
     "MAX_PAGE_SIZE": env.int("CHAT_MAX_PAGE_SIZE", default=500),
 }
 
-# No request text and no vector reaches a log. A request leaves one access-log line (gunicorn's, path without
-# query string: embedplatform/gunicorn_conf.py); Django's own "Bad Request: /path" lines for 4xx/5xx would be
+# No request text and no vector reaches a log. A request leaves one access-log line (granian's, path without
+# query string: embedplatform/web_server.py); Django's own "Bad Request: /path" lines for 4xx/5xx would be
 # a second one, so django.request keeps only the records that carry a traceback (an unhandled error).
 LOGGING = {
     "version": 1,

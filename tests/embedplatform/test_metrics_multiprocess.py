@@ -1,16 +1,15 @@
 """Several web processes, one /metrics: prometheus-client's multiprocess mode sums what each one wrote,
-and gunicorn's hooks keep the shared directory tidy."""
+and the web server's shutdown hook leaves no shared directory behind."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from types import SimpleNamespace
 
 from django.db import connection
 
-from embedplatform import gunicorn_conf
+from embedplatform import web_server
 from tests.conftest import ROOT, _database_url_for
 from tests.embedplatform.test_metrics import LATENCY_COUNT, sample_value, scrape
 
@@ -41,16 +40,6 @@ def test_a_scrape_sums_the_requests_of_every_web_process(db, tmp_path, monkeypat
     assert sample_value(text, LATENCY_COUNT, route="/api/health", method="GET", status="200") == 5
 
 
-def test_a_web_process_that_exits_drops_only_its_live_gauges(tmp_path, monkeypatch):
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
-    for name in ("gauge_livesum_4242.db", "histogram_4242.db", "gauge_livesum_4343.db"):
-        (tmp_path / name).write_bytes(b"")
-
-    gunicorn_conf.child_exit(None, SimpleNamespace(pid=4242))
-
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["gauge_livesum_4343.db", "histogram_4242.db"]
-
-
 def test_a_stopping_server_empties_its_metrics_directory_and_removes_it_when_nothing_else_is_there(
     tmp_path, monkeypatch
 ):
@@ -62,7 +51,7 @@ def test_a_stopping_server_empties_its_metrics_directory_and_removes_it_when_not
 
     for directory in (shared, kept):
         monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
-        gunicorn_conf.on_exit(None)
+        web_server.remove_metrics_directory()
 
     assert not shared.exists()
     assert sorted(path.name for path in kept.iterdir()) == ["notes.txt"]

@@ -1,4 +1,4 @@
-"""A whole platform of its own for fault tests: PostgreSQL, Redis, gunicorn and Celery workers, each on free
+"""A whole platform of its own for fault tests: PostgreSQL, Redis, the web and Celery workers, each on free
 ports and none shared with the rest of the suite, so a test may stop, restart or kill any of them.
 
 The test process talks to it only from outside, as a client would: HTTP, a Redis client, psql.

@@ -49,7 +49,7 @@ def test_embedding_comes_back_by_itself_when_redis_returns(stack: FaultStack):
 
 def test_with_redis_hung_embedding_is_a_503_within_the_socket_timeouts(stack: FaultStack):
     """A Redis that accepts connections but never answers (SIGSTOP): each request waits out the short
-    socket timeouts (2 s a call, no retry on a timeout), never gunicorn's 120 s."""
+    socket timeouts (2 s a call, no retry on a timeout), never a web server's timeout."""
     assert stack.request(*GENERATE).status == 200
     stack.redis_server.process.send_signal(signal.SIGSTOP)
     try:

@@ -1,4 +1,4 @@
-"""Many clients at once through the real web server (gunicorn, 2 processes) and the real worker.
+"""Many clients at once through the real web server (granian, 2 processes) and the real worker.
 
 Requests of mixed sizes and shapes (texts and token ids, `/v1/embeddings` and `/api/embedding/generate`) run
 concurrently, so the worker batches requests together and the web threads overlap: every answer must be a 200

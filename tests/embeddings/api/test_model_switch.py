@@ -1,4 +1,4 @@
-"""Switching the model on a live system, on the real stack: gunicorn, two worker processes, real models.
+"""Switching the model on a live system, on the real stack: the web server, two worker processes, real models.
 
 A client loops requests (generate and /v1) while the active config goes all-MiniLM-L6-v2 ->
 paraphrase-MiniLM-L3-v2 -> back: no request fails, and every vector equals the reference of the config its

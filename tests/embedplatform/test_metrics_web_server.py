@@ -1,4 +1,4 @@
-"""/metrics through the real web server (gunicorn via embedplatform.serve, 2 processes): one scrape counts
+"""/metrics through the real web server (granian via embedplatform.serve, 2 processes): one scrape counts
 the requests that every process served."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _get(url: str) -> bytes:
 
 
 @pytest.fixture
-def gunicorn(db, tmp_path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
+def web_server(db, tmp_path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]]:
     metrics_dir = tmp_path / "web-metrics"
     process, base_url = start_web_process(
         _database_url_for(connection.settings_dict["NAME"]),
@@ -56,8 +56,8 @@ def _health_requests_per_process(metrics_dir: Path, scratch: Path) -> dict[str, 
     return counts
 
 
-def test_one_scrape_counts_the_requests_of_both_web_processes(gunicorn, tmp_path):
-    base_url, metrics_dir, process = gunicorn
+def test_one_scrape_counts_the_requests_of_both_web_processes(web_server, tmp_path):
+    base_url, metrics_dir, process = web_server
     sent = 0
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(20):  # until both processes have served some (the kernel picks who accepts)
@@ -74,4 +74,4 @@ def test_one_scrape_counts_the_requests_of_both_web_processes(gunicorn, tmp_path
     assert sample_value(text, LATENCY_COUNT, **HEALTH) == sent
     process.terminate()
     process.wait(timeout=30)
-    assert not metrics_dir.exists()  # emptied and removed by gunicorn's on_exit hook
+    assert not metrics_dir.exists()  # emptied and removed by the server's shutdown hook
