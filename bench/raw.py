@@ -30,13 +30,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.load import in_requests  # noqa: E402
+from bench.load import in_requests, percentile  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 def load_encode(model: str):
@@ -94,8 +89,8 @@ def measure(model: str, count: int, singles: int) -> dict:
         "model": model,
         "texts": len(texts),
         "bulk_texts_per_second": bulk,
-        "single_p50_ms": _percentile(latencies, 50),
-        "single_p99_ms": _percentile(latencies, 99),
+        "single_p50_ms": percentile(latencies, 50),
+        "single_p99_ms": percentile(latencies, 99),
         "rss_loaded_mb": rss_mb,
         # After the same work the server's worker is measured after (bulk, then single texts): what serving
         # the model costs, compared like for like.

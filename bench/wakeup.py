@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import percentile  # noqa: E402
 from bench.report import new_report, save_report  # noqa: E402
 
 
@@ -38,12 +38,11 @@ def round_trips_us(ping: Callable[[], object], count: int, idle_seconds: float) 
         started = time.perf_counter()
         ping()
         timings.append((time.perf_counter() - started) * 1e6)
-    ordered = sorted(timings)
     return {
         "idle_ms": idle_seconds * 1000,
         "count": count,
-        "p50_us": round(statistics.median(ordered), 1),
-        "p90_us": round(ordered[int(0.9 * (len(ordered) - 1))], 1),
+        "p50_us": round(percentile(timings, 50), 1),
+        "p90_us": round(percentile(timings, 90), 1),
     }
 
 
