@@ -5,7 +5,7 @@ from typing import Any
 from django.core.wsgi import get_wsgi_application
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-# What the server sets for each request (PEP 3333): kept, whatever the process environment holds.
+# What the server sets for each request (PEP 3333, CGI): kept, whatever the process environment holds.
 REQUEST_KEYS = frozenset(
     ("REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH",
      "SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_PORT")

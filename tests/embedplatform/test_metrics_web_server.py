@@ -72,6 +72,7 @@ def test_one_scrape_counts_the_requests_of_both_web_processes(web_server, tmp_pa
     assert len([count for count in per_process.values() if count]) == 2, per_process
     assert sum(per_process.values()) == sent
     assert sample_value(text, LATENCY_COUNT, **HEALTH) == sent
+    assert not list(metrics_dir.glob("gauge_*.db"))  # no gauges: a respawned process leaves none behind
     process.terminate()
     process.wait(timeout=30)
     assert not metrics_dir.exists()  # emptied and removed by the server's shutdown hook
