@@ -11,7 +11,9 @@ bulk texts/s, single-text latency percentiles, RSS after loading and warming up 
 
 `--in-requests 64` instead compares the same encode over all the texts in one call with calls of 64 texts
 each, one after the other (what the server sees in the bulk phase), in alternating rounds: how much of a
-bulk ratio the request size alone explains.
+bulk ratio the request size alone explains. With `--parallel-runs` the calls of N go to an encoder that runs
+length groups side by side, as the worker's does (EMBEDDING_ONNX_PARALLEL_RUNS), against the same raw
+one call: what the worker's encoder can reach in-process.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from bench.load import in_requests, percentile  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 
-def load_encode(model: str):
-    """An encode(texts) function for the catalog model, as raw as its backend allows."""
+def load_encode(model: str, parallel_runs: bool = False):
+    """An encode(texts) function for the catalog model, as raw as its backend allows (`parallel_runs`: the
+    worker's ONNX encoder instead, for --in-requests --parallel-runs)."""
     import secrets
 
     import django
@@ -56,7 +59,7 @@ def load_encode(model: str):
         )
     from embeddings.runtime.loader import load_encoder
 
-    return load_encoder(spec, onnx_spinning=True).encode
+    return load_encoder(spec, onnx_spinning=True, onnx_parallel_runs=parallel_runs).encode
 
 
 def warmed_up(model: str, count: int) -> tuple:
@@ -107,13 +110,19 @@ def serve_bulk(model: str, count: int) -> None:
         print(json.dumps({"bulk_texts_per_second": bulk_texts_per_second(encode, texts)}), flush=True)
 
 
-def compare_request_sizes(model: str, count: int, size: int, rounds: int) -> dict:
+def compare_request_sizes(
+    model: str, count: int, size: int, rounds: int, parallel_runs: bool = False
+) -> dict:
     """`--in-requests N`: one call over all the texts against calls of N texts, alternately."""
     encode, texts = warmed_up(model, count)
+    encode_request = encode
+    if parallel_runs:
+        encode_request = load_encode(model, parallel_runs=True)
+        encode_request(texts[:64])
 
     def in_calls_of_size(all_texts: list[str]) -> None:
         for request in in_requests(all_texts, size):
-            encode(request)
+            encode_request(request)
 
     whole, in_calls = [], []
     for _ in range(rounds):
@@ -122,6 +131,7 @@ def compare_request_sizes(model: str, count: int, size: int, rounds: int) -> dic
     return {
         "model": model,
         "texts": len(texts),
+        "calls_with_parallel_runs": parallel_runs,
         "one_call_texts_per_second": [round(value, 1) for value in whole],
         f"calls_of_{size}_texts_per_second": [round(value, 1) for value in in_calls],
         "ratio_of_medians": round(statistics.median(in_calls) / statistics.median(whole), 3),
@@ -138,9 +148,17 @@ def main() -> int:
     parser.add_argument("--serve", action="store_true", help="bulk rounds on request (see serve_bulk)")
     parser.add_argument("--in-requests", type=int, metavar="N", help="one call against calls of N texts")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --in-requests")
+    parser.add_argument(
+        "--parallel-runs",
+        action="store_true",
+        help="--in-requests: the calls of N run length groups side by side",
+    )
     args = parser.parse_args()
     if args.in_requests:
-        print(json.dumps(compare_request_sizes(args.model, args.texts, args.in_requests, args.rounds)))
+        compared = compare_request_sizes(
+            args.model, args.texts, args.in_requests, args.rounds, args.parallel_runs
+        )
+        print(json.dumps(compared))
         return 0
     if args.serve:
         serve_bulk(args.model, args.texts)

@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # onnxruntime's threads spin between runs (its own default). Off saves CPU for the web processes, Redis
     # and clients on the same cores, but on some hosts makes each request slower (README, benchmarks).
     "ONNX_SPINNING": True,
+    # A pass of several length groups runs them side by side, one thread each, on a second onnxruntime
+    # session (one more copy of the weights); one text still runs on all the threads (README, benchmarks).
+    "ONNX_PARALLEL_RUNS": True,
     # Texts per forward pass when requests queue up (one larger request still goes whole).
     "BATCH_MAX_TEXTS": 64,
     # Vectors kept per worker process for repeated (config, text) pairs; 0 turns the cache off.

@@ -26,7 +26,7 @@ def _local_location(spec: ModelSpec, hub_timeout: float) -> Path:
     return resolve_hub_model(spec.location, spec.revision, hub_timeout)
 
 
-def _onnx_encoder(spec: ModelSpec, local: Path, threads: int, spinning: bool) -> Encoder:
+def _onnx_encoder(spec: ModelSpec, local: Path, threads: int, spinning: bool, parallel_runs: bool) -> Encoder:
     """The model's ONNX file at the spec's precision (exported and quantized into spec.export_dir when the
     model has none) with its tokenizer.json: the spec's, else the one beside the model."""
     from embeddings.runtime.onnx_encoder import OnnxEncoder
@@ -35,7 +35,7 @@ def _onnx_encoder(spec: ModelSpec, local: Path, threads: int, spinning: bool) ->
     if not spec.tokenizer_path:
         tokenizer = tokenizer_file(local)
         spec = replace(spec, tokenizer_path=str(tokenizer)) if tokenizer else spec
-    return OnnxEncoder(spec, str(model_file), threads, spinning=spinning)
+    return OnnxEncoder(spec, str(model_file), threads, spinning=spinning, parallel_runs=parallel_runs)
 
 
 def load_encoder(
@@ -44,6 +44,7 @@ def load_encoder(
     hub_timeout: float = 3.0,
     torch_trace: bool = True,
     onnx_spinning: bool = True,
+    onnx_parallel_runs: bool = False,
 ) -> Encoder:
     local = _local_location(spec, hub_timeout)
     thread_count = cpu_threads(threads)
@@ -54,7 +55,7 @@ def load_encoder(
             configure_torch_threads(thread_count)
             return SentenceTransformerEncoder(spec, str(local), trace=torch_trace)
         if spec.backend == "onnx":
-            return _onnx_encoder(spec, local, thread_count, onnx_spinning)
+            return _onnx_encoder(spec, local, thread_count, onnx_spinning, onnx_parallel_runs)
     except ModelLoadError:
         raise
     except Exception as error:

@@ -4,6 +4,10 @@ onnxruntime's intra-op threads spin by default after each run, waiting for the n
 that default (EMBEDDING_ONNX_SPINNING): side by side (bench/ab.py), spinning cost about 4% of requests/s
 under 32 clients, where the web processes need the CPU it takes, but without it one-text requests took 41%
 longer on a host where waking an idle core is slow.
+
+With `parallel_runs` (EMBEDDING_ONNX_PARALLEL_RUNS), a pass of several length groups runs them side by side
+on a second session of one thread each (embeddings.runtime.parallel_runs); a pass of one text still runs
+on all the threads. The second session holds its own copy of the weights.
 """
 
 from __future__ import annotations
@@ -14,21 +18,26 @@ import numpy as np
 
 from embeddings.runtime.batching import length_batches
 from embeddings.runtime.errors import ModelUnavailable
+from embeddings.runtime.parallel_runs import ParallelRuns, spread
 from embeddings.runtime.spec import ModelSpec
 
 
 class OnnxEncoder:
-    def __init__(self, spec: ModelSpec, model_file: str, threads: int, spinning: bool = True) -> None:
-        import onnxruntime
+    def __init__(
+        self,
+        spec: ModelSpec,
+        model_file: str,
+        threads: int,
+        spinning: bool = True,
+        parallel_runs: bool = False,
+    ) -> None:
         from tokenizers import Tokenizer
 
         if not spec.tokenizer_path:
             raise ModelUnavailable(f"ONNX model '{spec.name}' needs a tokenizer.json (tokenizer_path)")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
-        self._session = onnxruntime.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])
+        self._session = _session(model_file, threads, spinning)
+        self._parallel = ParallelRuns(threads) if parallel_runs and threads > 1 else None
+        self._one_thread_session = _session(model_file, 1, spinning) if self._parallel else None
         self._input_names = {item.name for item in self._session.get_inputs()}
         self._output = spec.onnx_output or self._session.get_outputs()[0].name
         self._pool_in_graph = spec.pooling == "graph"
@@ -48,7 +57,7 @@ class OnnxEncoder:
         self.vocabulary_size = self._tokenizer.get_vocab_size(with_added_tokens=True)
         self.dimensions = int(self.encode(["dimension probe"]).shape[1])
 
-    def _run_batch(self, encodings: list) -> np.ndarray:
+    def _run_batch(self, encodings: list, session=None) -> np.ndarray:
         longest = max(len(item.ids) for item in encodings)
         for item in encodings:
             item.pad(longest, pad_id=self._pad_id, pad_token=self._pad_token)
@@ -58,7 +67,7 @@ class OnnxEncoder:
             "token_type_ids": np.array([item.type_ids for item in encodings], dtype=np.int64),
         }
         feeds = {name: value for name, value in feeds.items() if name in self._input_names}
-        (output,) = self._session.run([self._output], feeds)
+        (output,) = (session or self._session).run([self._output], feeds)
         if self._pool_in_graph:
             return output.astype(np.float32)
         mask = feeds["attention_mask"][..., None].astype(np.float32)
@@ -69,10 +78,21 @@ class OnnxEncoder:
         """Tokenized once (truncated, unpadded), grouped by length within a token budget, each group padded
         to its longest and run as one batch."""
         encodings = self._tokenizer.encode_batch(list(texts))
-        chunks = [
-            (indices, self._run_batch([encodings[index] for index in indices]))
-            for indices in length_batches([len(item.ids) for item in encodings])
-        ]
+        lengths = [len(item.ids) for item in encodings]
+        groups = length_batches(lengths)
+        spread_groups = spread(groups, lengths, self._parallel.threads) if self._parallel else None
+        if spread_groups:
+            outputs = self._parallel.run(
+                lambda group: self._run_batch(
+                    [encodings[index] for index in group], self._one_thread_session
+                ),
+                spread_groups,
+            )
+            chunks = list(zip(spread_groups, outputs, strict=True))
+        else:
+            chunks = [
+                (indices, self._run_batch([encodings[index] for index in indices])) for indices in groups
+            ]
         width = chunks[0][1].shape[1] if chunks else getattr(self, "dimensions", 0)
         vectors = np.empty((len(encodings), width), dtype=np.float32)
         for indices, chunk in chunks:
@@ -86,3 +106,13 @@ class OnnxEncoder:
 
     def decode(self, token_ids: Sequence[int]) -> str:
         return self._tokenizer.decode(list(token_ids), skip_special_tokens=True)
+
+
+def _session(model_file: str, threads: int, spinning: bool):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    return onnxruntime.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])

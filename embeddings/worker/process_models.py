@@ -37,6 +37,7 @@ def process_holder() -> ModelHolder:
         hub_timeout=embedding_setting("HUB_CONNECT_TIMEOUT_SECONDS"),
         torch_trace=embedding_setting("TORCH_TRACE"),
         onnx_spinning=embedding_setting("ONNX_SPINNING"),
+        onnx_parallel_runs=embedding_setting("ONNX_PARALLEL_RUNS"),
     )
     return ModelHolder(
         load=load,

@@ -7,8 +7,10 @@ import pytest
 
 from embeddings import catalog
 from embeddings.models import EmbeddingConfig
+from embeddings.runtime.batching import length_batches
 from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
 from embeddings.runtime.loader import load_encoder
+from embeddings.runtime.parallel_runs import spread
 from embeddings.runtime.spec import ModelSpec
 from embeddings.worker.model_specs import spec_for_config
 
@@ -91,8 +93,6 @@ class TestEncoderContract:
 def test_each_torch_length_group_is_cut_from_the_batch_as_if_tokenized_alone(padding_side):
     """A pass tokenizes all its texts at once and cuts each length group out of that batch, from the side
     opposite the padding: the same vectors as tokenizing each group on its own, padded the same way."""
-    from embeddings.runtime.batching import length_batches
-
     encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2, torch_trace=False)
     encoder._model.tokenizer.padding_side, encoder._pads_left = padding_side, padding_side == "left"
     texts = ["word " * count for count in (300, 1, 120, 5, 30)] + [UNRELATED, *SIMILAR]
@@ -123,6 +123,29 @@ def test_onnx_threads_spin_between_runs_unless_told_not_to(spinning, expected):
     options = encoder._session.get_session_options()
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == expected
     assert encoder.encode(["still encodes"]).shape == (1, encoder.dimensions)
+
+
+def test_onnx_parallel_runs_give_the_vectors_of_one_run_after_another():
+    """EMBEDDING_ONNX_PARALLEL_RUNS: the length groups of a pass run side by side on a one-thread session;
+    every text gets the vector that the plain encoder gives it, in its place."""
+    spec = catalog_spec("all-MiniLM-L6-v2-int8-onnx")
+    plain = load_encoder(spec, threads=2)
+    parallel = load_encoder(spec, threads=2, onnx_parallel_runs=True)
+    texts = [f"text {index} " + "with more words " * (index % 9) for index in range(64)]
+    lengths = [len(item.ids) for item in parallel._tokenizer.encode_batch(texts)]
+    assert spread(length_batches(lengths), lengths, threads=2)  # this pass does run side by side
+
+    assert np.allclose(parallel.encode(texts), plain.encode(texts), atol=1e-5)
+    assert np.allclose(parallel.encode(texts[:1]), plain.encode(texts[:1]), atol=1e-5)
+    assert parallel._one_thread_session.get_session_options().intra_op_num_threads == 1
+    assert plain._one_thread_session is None  # off unless asked for: one copy of the weights
+
+
+def test_onnx_parallel_runs_leave_one_text_on_all_the_threads(monkeypatch):
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2, onnx_parallel_runs=True)
+    monkeypatch.setattr(encoder._parallel, "run", None)  # would fail if called
+
+    assert encoder.encode(["one text"]).shape == (1, encoder.dimensions)
 
 
 def test_a_missing_local_path_names_the_model():

@@ -1,0 +1,78 @@
+import threading
+
+import pytest
+
+from embeddings.runtime.batching import length_batches
+from embeddings.runtime.parallel_runs import ParallelRuns, group_cost, spread
+
+
+def _indices(groups):
+    return sorted(index for group in groups for index in group)
+
+
+def test_balanced_groups_are_kept_costliest_first():
+    lengths = [10] * 4 + [20] * 4 + [40] * 2
+    groups = [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]  # costs 16 + 40, 16 + 80, 16 + 80: none over 248 / 2
+
+    spread_groups = spread(groups, lengths, threads=2)
+
+    assert spread_groups == [[4, 5, 6, 7], [8, 9], [0, 1, 2, 3]]
+
+
+def test_a_group_over_a_threads_share_is_cut_in_halves_of_its_ascending_lengths():
+    lengths = [12, 10, 11, 13, 5]
+    groups = [[0, 1, 2, 3], [4]]  # 16 + 4 x 13 = 68 against 16 + 5 = 21
+
+    spread_groups = spread(groups, lengths, threads=2)
+
+    assert spread_groups is not None
+    assert _indices(spread_groups) == [0, 1, 2, 3, 4]
+    assert [1, 2] in spread_groups and [0, 3] in spread_groups  # ascending 10, 11 | 12, 13
+    share = sum(group_cost(group, lengths) for group in spread_groups) / 2
+    assert all(group_cost(group, lengths) <= share for group in spread_groups)
+    costs = [group_cost(group, lengths) for group in spread_groups]
+    assert costs == sorted(costs, reverse=True)
+
+
+def test_one_text_or_one_text_costlier_than_the_rest_stays_on_all_threads():
+    assert spread([[0]], [7], threads=2) is None
+    assert spread([[0, 1], [2]], [5, 5, 200], threads=2) is None
+    assert spread([[0, 1], [2]], [5, 5, 7], threads=1) is None
+
+
+def test_every_text_of_a_real_grouping_is_run_once():
+    import random
+
+    generator = random.Random(3)
+    for _ in range(200):
+        lengths = [generator.randint(3, 128) for _ in range(generator.randint(2, 64))]
+        spread_groups = spread(length_batches(lengths), lengths, threads=2)
+        if spread_groups is not None:
+            assert _indices(spread_groups) == list(range(len(lengths)))
+
+
+def test_groups_run_on_two_threads_and_come_back_in_order():
+    runs = ParallelRuns(threads=2)
+    both_running = threading.Barrier(2, timeout=5)
+    seen_threads = set()
+
+    def work(group):
+        seen_threads.add(threading.current_thread().name)
+        if group[0] < 2:
+            both_running.wait()  # the first two groups only finish if they run at the same time
+        return sum(group)
+
+    assert runs.run(work, [[0], [1], [2, 3], [4]]) == [0, 1, 5, 4]
+    assert len(seen_threads) == 2
+
+
+def test_a_failing_group_fails_the_call():
+    runs = ParallelRuns(threads=2)
+
+    def work(group):
+        if group == [1]:
+            raise ValueError("bad group")
+        return group
+
+    with pytest.raises(ValueError, match="bad group"):
+        runs.run(work, [[0], [1], [2]])
