@@ -5,8 +5,8 @@ Run in its own process (bench/serving.py does) so its memory is measured alone:
     .venv/bin/python bench/raw.py all-MiniLM-L6-v2 --texts 2048
 
 torch configs run sentence-transformers' own `SentenceTransformer.encode` (batch 32); ONNX configs run
-onnxruntime with the model's tokenizer (the runtime's OnnxEncoder, nothing more, with onnxruntime's own
-default of threads that spin between runs, which the worker turns off). Prints one JSON object:
+onnxruntime with the model's tokenizer (the runtime's OnnxEncoder with onnxruntime's own defaults: one session
+on all the cores, its threads spinning between runs; not the worker's parallel runs). Prints one JSON object:
 bulk texts/s, single-text latency percentiles, RSS after loading and warming up and after the work.
 
 `--in-requests 64` instead compares the same encode over all the texts in one call with calls of 64 texts
