@@ -14,3 +14,17 @@ def test_each_round_encodes_every_text_once_in_one_call_then_in_calls_of_n(monke
     assert rounds == [150, 64, 64, 22] * 2
     assert len(result["one_call_texts_per_second"]) == len(result["calls_of_64_texts_per_second"]) == 2
     assert result["ratio_of_medians"] > 0
+
+
+def test_with_parallel_runs_the_calls_of_n_go_to_the_workers_encoder_and_one_call_to_the_raw_one(monkeypatch):
+    calls: list[tuple[bool, int]] = []
+
+    def load_encode(model, parallel_runs=False):
+        return lambda texts: calls.append((parallel_runs, len(texts)))
+
+    monkeypatch.setattr(raw, "load_encode", load_encode)
+
+    result = raw.compare_request_sizes("any-model", count=150, size=64, rounds=1, parallel_runs=True)
+
+    assert calls == [(False, 64), (True, 64), (False, 150), (True, 64), (True, 64), (True, 22)]
+    assert result["calls_with_parallel_runs"] is True

@@ -38,7 +38,7 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.choice((1, 3, 8, 20, 60, 150))))
 
 
-def _calls(tokenizer, count: int) -> list[Call]:
+def _calls(tokenizer, count: int, model: str = "all-MiniLM-L6-v2") -> list[Call]:
     """A fixed mix: one text or many, strings or token ids, the OpenAI route or the native one."""
     rng = random.Random(20261124)
     calls = []
@@ -46,11 +46,11 @@ def _calls(tokenizer, count: int) -> list[Call]:
         texts = [_sentence(rng) for _ in range(rng.choice((1, 1, 2, 5, 17, 40)))]
         kind = index % 4
         if kind == 0:
-            calls.append(Call("/v1/embeddings", {"model": "all-MiniLM-L6-v2", "input": texts}, texts))
+            calls.append(Call("/v1/embeddings", {"model": model, "input": texts}, texts))
         elif kind == 1:
             token_ids = [tokenizer(text, add_special_tokens=False)["input_ids"] for text in texts]
             decoded = [tokenizer.decode(ids) for ids in token_ids]
-            body = {"model": "all-MiniLM-L6-v2", "input": token_ids, "encoding_format": "base64"}
+            body = {"model": model, "input": token_ids, "encoding_format": "base64"}
             calls.append(Call("/v1/embeddings", body, decoded))
         elif kind == 2:
             calls.append(Call("/api/embedding/generate", {"texts": texts}, texts))
