@@ -8,7 +8,8 @@ between minutes), so one stack measured after the other compares the minutes as 
 both stacks run at once (an idle stack takes no CPU), and each round runs the load on A, then on B, then
 (next round) on B first: each setting sees the same stretch of time. Per round and setting it reports the
 load's figure and the CPU each process of the stack spent per request (web, worker, Redis, PostgreSQL, and
-this process as the client), which drifts less than time does; then the medians.
+this process as the client), which drifts less than time does, and the host's steal (bench/host.py); then the
+medians.
 
 Loads: `singles` (sequential one-text requests: p50 ms), `bulk` (2,048 texts in requests of 64 from one
 client: texts/s), `concurrent` (32 clients of one text each: requests/s). Writes JSON to
@@ -29,6 +30,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.host import measured  # noqa: E402
 from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
 from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import Stack, platform_stack  # noqa: E402
@@ -121,7 +123,7 @@ def main() -> int:
             for name in order:
                 time.sleep(1)  # what the other stack's last pass left running settles
                 before = cpu_seconds(processes[name])
-                figure, result = run_load(running[name], args, texts)
+                (figure, result), host = measured(lambda: run_load(running[name], args, texts))  # noqa: B023
                 after = cpu_seconds(processes[name])
                 errors = sum(result.errors.values())
                 row[name] = {
@@ -132,6 +134,7 @@ def main() -> int:
                         role: round((after[role] - before[role]) / max(result.requests, 1) * 1000, 2)
                         for role in ROLES
                     },
+                    "host_steal_percent": host["steal_percent"],
                 }
             rounds.append(row)
             print(f"round {number + 1} ({' then '.join(order)}):", flush=True)
@@ -141,7 +144,11 @@ def main() -> int:
                 )
                 figure, errors = row[name]["figure"], row[name]["errors"]
                 kinds = f" {row[name]['errors_by_kind']}" if errors else ""
-                print(f"  {name}: {figure:8.2f} {unit}, errors {errors}{kinds}; CPU ms/request: {cpu}")
+                steal = row[name]["host_steal_percent"]
+                print(
+                    f"  {name}: {figure:8.2f} {unit}, errors {errors}{kinds}; CPU ms/request: {cpu}; "
+                    f"host steal {steal:.0f}%"
+                )
     medians = {
         name: {
             "figure": round(statistics.median(row[name]["figure"] for row in rounds), 2),

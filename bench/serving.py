@@ -21,7 +21,9 @@ embedding cache off so every request reaches the model), in this order:
   blocks of requests, which see the same host conditions as the server (this machine's speed drifts by more
   than the overhead measured); last, because the raw model then stays loaded in this process;
 - worker memory: the worker's RSS after the load against the raw process's RSS after its own bulk and
-  single-text work (both after work, like for like; raw.py also reports its RSS right after loading).
+  single-text work (both after work, like for like; raw.py also reports its RSS right after loading);
+- the host's steal (CPU time the hypervisor gave to other machines, bench/host.py) in every round of either
+  side and over the singles: rounds under very different steal compare the host more than the code.
 Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json.
 """
 
@@ -40,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.host import measured  # noqa: E402
 from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
 from bench.report import new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
@@ -105,20 +108,24 @@ class RawBulk:
 
 def alternating(
     raw_round: Callable[[], float], server_round: Callable[[int], LoadResult], rounds: int
-) -> tuple[list[LoadResult], list[float]]:
+) -> tuple[list[LoadResult], list[float], dict[str, list[float]]]:
     """Server rounds and raw bulk rounds, alternately (raw first in odd rounds, second in even ones), with a
     pause between so neither finds the other's threads still running. `server_round` is given its round's
-    number."""
+    number. Also the host's steal share during each round, by side (bench/host.py)."""
     server_rounds: list[LoadResult] = []
     raw_rounds: list[float] = []
+    steal: dict[str, list[float]] = {"server": [], "raw": []}
     for number in range(rounds):
         for side in ("raw", "server") if number % 2 == 0 else ("server", "raw"):
             time.sleep(1)
             if side == "raw":
-                raw_rounds.append(raw_round())
+                figure, host = measured(raw_round)
+                raw_rounds.append(figure)
             else:
-                server_rounds.append(server_round(number))
-    return server_rounds, raw_rounds
+                result, host = measured(lambda: server_round(number))  # noqa: B023 - called at once
+                server_rounds.append(result)
+            steal[side].append(host["steal_percent"])
+    return server_rounds, raw_rounds, steal
 
 
 def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) -> tuple[dict, list[float]]:
@@ -171,13 +178,13 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     each_round = len(texts) // args.rounds  # clients of one round take from their own share of the texts
     raw = RawBulk(model, args.bulk_texts)
     try:
-        bulk_rounds, raw_rounds = alternating(
+        bulk_rounds, raw_rounds, bulk_steal = alternating(
             raw.bulk_texts_per_second,
             lambda number: sequential(stack.base_url, stack.api_key, model, batches),
             args.rounds,
         )
         rss["after bulk"] = worker_rss(stack)
-        concurrent_rounds, raw_concurrent_rounds = alternating(
+        concurrent_rounds, raw_concurrent_rounds, concurrent_steal = alternating(
             raw.bulk_texts_per_second,
             lambda number: concurrent(
                 stack.base_url,
@@ -192,7 +199,9 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
         rss["after concurrency"] = worker_rss(stack)
     finally:
         raw.close()
-    singles, raw_ms = interleaved_singles(stack, model, texts[: args.singles])
+    (singles, raw_ms), singles_host = measured(
+        lambda: interleaved_singles(stack, model, texts[: args.singles])
+    )
     time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
     rss["after singles"] = workers = worker_rss(stack)
     return {
@@ -212,6 +221,12 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
         "raw_alternating_concurrent_texts_per_second": round(statistics.median(raw_concurrent_rounds), 2),
         "worker_rss_mb": max(workers.values()),
         "worker_rss_mb_by_phase": rss,
+        # The host's steal share (percent of CPU time) in each round, and over the interleaved singles.
+        "steal_percent": {
+            "bulk": bulk_steal,
+            "concurrent": concurrent_steal,
+            "singles": singles_host["steal_percent"],
+        },
     }
 
 
@@ -265,7 +280,21 @@ def table(results: list[dict]) -> str:
             f"{ratio['concurrent_vs_raw_bulk']:6.2f} {errors:6d} "
             f"{server['worker_rss_mb']:7.0f} {raw['rss_mb']:7.0f}"
         )
+    lines.append("\nhost steal, % of CPU time per round (server / raw):")
+    for item in results:
+        steal = item["server"].get("steal_percent")
+        if steal:
+            bulk, clients = steal["bulk"], steal["concurrent"]
+            lines.append(
+                f"{item['model']:30} bulk {_rounds(bulk['server'])} / {_rounds(bulk['raw'])}; "
+                f"32 clients {_rounds(clients['server'])} / {_rounds(clients['raw'])}; "
+                f"singles {steal['singles']:.0f}"
+            )
     return "\n".join(lines)
+
+
+def _rounds(values: list[float]) -> str:
+    return ", ".join(f"{value:.0f}" for value in values)
 
 
 def main() -> int:

@@ -54,8 +54,9 @@ def test_server_and_raw_rounds_alternate_and_swap_who_goes_first(monkeypatch):
         calls.append(f"server {number}")
         return bulk_round(200.0)
 
-    server_rounds, raw_rounds = alternating(raw_round, server_round, rounds=3)
+    server_rounds, raw_rounds, steal = alternating(raw_round, server_round, rounds=3)
 
     assert calls == ["raw", "server 0", "server 1", "raw", "raw", "server 2"]
     assert len(server_rounds) == 3
     assert raw_rounds == [101.0, 104.0, 105.0]
+    assert len(steal["server"]) == len(steal["raw"]) == 3
