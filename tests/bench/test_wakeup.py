@@ -25,3 +25,15 @@ def test_back_to_back_calls_do_not_sleep(monkeypatch):
 
     assert sleeps == []
     assert row["count"] == 3 and row["idle_ms"] == 0
+
+
+def test_cores_are_kept_awake_by_idle_priority_spinners_that_end_with_the_block():
+    import os
+
+    import psutil
+
+    with wakeup.cores_kept_awake(1):
+        children = psutil.Process().children()
+        assert len(children) == 1
+        assert os.sched_getscheduler(children[0].pid) == os.SCHED_IDLE
+    assert not children[0].is_running()
