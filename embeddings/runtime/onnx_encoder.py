@@ -76,7 +76,8 @@ class OnnxEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Tokenized once (truncated, unpadded), grouped by length within a token budget, each group padded
-        to its longest and run as one batch."""
+        to its longest and run as one batch: side by side on the one-thread session when the pass spreads
+        over the threads (parallel runs), else one after another on the session of all the threads."""
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = [len(item.ids) for item in encodings]
         groups = length_batches(lengths)
