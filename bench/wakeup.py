@@ -59,12 +59,16 @@ SPIN_AT_IDLE_PRIORITY = (
 
 
 @contextlib.contextmanager
-def cores_kept_awake(count: int) -> Iterator[None]:
-    """`count` processes spinning at SCHED_IDLE priority while the block runs."""
+def cores_kept_awake(count: int) -> Iterator[list[subprocess.Popen]]:
+    """`count` processes spinning at SCHED_IDLE priority while the block runs (given to the block)."""
     spinners = [subprocess.Popen([sys.executable, "-c", SPIN_AT_IDLE_PRIORITY]) for _ in range(count)]
     try:
-        time.sleep(0.5)
-        yield
+        deadline = time.monotonic() + 10
+        while any(os.sched_getscheduler(spinner.pid) != os.SCHED_IDLE for spinner in spinners):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the spinners did not reach SCHED_IDLE within 10 s")
+            time.sleep(0.05)
+        yield spinners
     finally:
         for spinner in spinners:
             spinner.kill()

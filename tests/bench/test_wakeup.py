@@ -32,8 +32,9 @@ def test_cores_are_kept_awake_by_idle_priority_spinners_that_end_with_the_block(
 
     import psutil
 
-    with wakeup.cores_kept_awake(1):
-        children = psutil.Process().children()
-        assert len(children) == 1
-        assert os.sched_getscheduler(children[0].pid) == os.SCHED_IDLE
-    assert not children[0].is_running()
+    with wakeup.cores_kept_awake(2) as spinners:
+        processes = [psutil.Process(spinner.pid) for spinner in spinners]
+        assert len(processes) == 2
+        assert all(process.ppid() == os.getpid() for process in processes)
+        assert all(os.sched_getscheduler(process.pid) == os.SCHED_IDLE for process in processes)
+    assert all(spinner.poll() is not None for spinner in spinners)
