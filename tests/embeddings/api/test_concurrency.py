@@ -85,6 +85,20 @@ def _vectors(call: Call, body: dict) -> np.ndarray:
     return np.asarray(body["embeddings"], dtype=np.float32)
 
 
+def _send_at_once(base_url: str, api_key: str, calls: list[Call]) -> list[tuple[int, dict, str | None]]:
+    """Every call, from CLIENTS clients at once; the answers in the calls' order."""
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        return list(pool.map(lambda call: _post(base_url, api_key, call), calls))
+
+
+def _failures(calls: list[Call], answers: list[tuple[int, dict, str | None]]) -> list[tuple]:
+    return [
+        (call.route, status, body)
+        for call, (status, body, _) in zip(calls, answers, strict=True)
+        if status != 200
+    ]
+
+
 @pytest.mark.worker
 def test_concurrent_mixed_requests_all_answer_with_their_own_reference_vectors(
     web_server, served_config, make_api_key, reference_model
@@ -92,15 +106,9 @@ def test_concurrent_mixed_requests_all_answer_with_their_own_reference_vectors(
     api_key = make_api_key("admin")
     calls = _calls(reference_model.tokenizer, REQUESTS)
 
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        answers = list(pool.map(lambda call: _post(web_server, api_key, call), calls))
+    answers = _send_at_once(web_server, api_key, calls)
 
-    failures = [
-        (call.route, status, body)
-        for call, (status, body, _) in zip(calls, answers, strict=True)
-        if status != 200
-    ]
-    assert failures == []
+    assert _failures(calls, answers) == []
     texts = sorted({text for call in calls for text in call.reference_texts})
     reference = dict(zip(texts, reference_model.encode(texts, batch_size=64), strict=True))
     for call, (_, body, config_header) in zip(calls, answers, strict=True):

@@ -8,12 +8,11 @@ checks.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from tests.embeddings.api.test_concurrency import CLIENTS, REQUESTS, _calls, _post, _vectors
+from tests.embeddings.api.test_concurrency import REQUESTS, _calls, _failures, _send_at_once, _vectors
 
 MODEL = "all-MiniLM-L6-v2-int8-onnx"
 
@@ -37,15 +36,9 @@ def test_concurrent_mixed_requests_to_the_int8_model_get_the_one_session_vectors
     api_key = make_api_key("admin")
     calls = _calls(reference_model.tokenizer, REQUESTS, model=MODEL)  # the int8 model has MiniLM's tokenizer
 
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        answers = list(pool.map(lambda call: _post(web_server, api_key, call), calls))
+    answers = _send_at_once(web_server, api_key, calls)
 
-    failures = [
-        (call.route, status, body)
-        for call, (status, body, _) in zip(calls, answers, strict=True)
-        if status != 200
-    ]
-    assert failures == []
+    assert _failures(calls, answers) == []
     one_session = load_encoder(spec_for_config(served_config), threads=2, onnx_parallel_runs=False)
     texts = sorted({text for call in calls for text in call.reference_texts})
     reference = dict(zip(texts, one_session.encode(texts), strict=True))
