@@ -8,8 +8,8 @@ between minutes), so one stack measured after the other compares the minutes as 
 both stacks run at once (an idle stack takes no CPU), and each round runs the load on A, then on B, then
 (next round) on B first: each setting sees the same stretch of time. Per round and setting it reports the
 load's figure and the CPU each process of the stack spent per request (web, worker, Redis, PostgreSQL, and
-this process as the client), which drifts less than time does, and the host's steal (bench/host.py); then the
-medians.
+this process as the client), which drifts less than time does, and the host's steal and idle shares
+(bench/host.py); then the medians.
 
 Loads: `singles` (sequential one-text requests: p50 ms), `bulk` (2,048 texts in requests of 64 from one
 client: texts/s), `concurrent` (32 clients of one text each: requests/s). Writes JSON to
@@ -135,6 +135,7 @@ def main() -> int:
                         for role in ROLES
                     },
                     "host_steal_percent": host["steal_percent"],
+                    "host_idle_percent": host["idle_percent"],
                 }
             rounds.append(row)
             print(f"round {number + 1} ({' then '.join(order)}):", flush=True)
@@ -144,10 +145,10 @@ def main() -> int:
                 )
                 figure, errors = row[name]["figure"], row[name]["errors"]
                 kinds = f" {row[name]['errors_by_kind']}" if errors else ""
-                steal = row[name]["host_steal_percent"]
+                steal, idle = row[name]["host_steal_percent"], row[name]["host_idle_percent"]
                 print(
                     f"  {name}: {figure:8.2f} {unit}, errors {errors}{kinds}; CPU ms/request: {cpu}; "
-                    f"host steal {steal:.0f}%"
+                    f"host steal {steal:.0f}%, idle {idle:.0f}%"
                 )
     medians = {
         name: {
