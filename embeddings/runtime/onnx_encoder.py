@@ -8,6 +8,11 @@ longer on a host where waking an idle core is slow.
 With `parallel_runs` (EMBEDDING_ONNX_PARALLEL_RUNS), a pass of several length groups runs them side by side
 on a second session of one thread each (embeddings.runtime.parallel_runs); a pass of one text still runs
 on all the threads. The second session holds its own copy of the weights.
+
+A text is tokenized once even when its tokens are counted first (the OpenAI API reports them as usage):
+count_tokens() keeps the encodings of texts within the model's limit, which are exactly what the truncating
+tokenizer makes of them, and the next encode() on the same thread takes them instead of tokenizing again.
+For requests of 64 texts that was about 2% of a request's time in the worker.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ class OnnxEncoder:
             (token for token in ("[PAD]", "<pad>") if self._tokenizer.token_to_id(token) is not None), "[PAD]"
         )
         self._pad_id = self._tokenizer.token_to_id(self._pad_token) or 0
+        self._counted: dict[str, list] = {}  # text -> its encodings from count_tokens(), for encode()
         self.name = spec.name
         self.max_seq_length = spec.max_seq_length
         self.vocabulary_size = self._tokenizer.get_vocab_size(with_added_tokens=True)
@@ -78,7 +84,7 @@ class OnnxEncoder:
         """Tokenized once (truncated, unpadded), grouped by length within a token budget, each group padded
         to its longest and run as one batch: side by side on the one-thread session when the pass spreads
         over the threads (parallel runs), else one after another on the session of all the threads."""
-        encodings = self._tokenizer.encode_batch(list(texts))
+        encodings = self._encodings(list(texts))
         lengths = [len(item.ids) for item in encodings]
         groups = length_batches(lengths)
         spread_groups = spread(groups, lengths, self._parallel.threads) if self._parallel else None
@@ -102,8 +108,27 @@ class OnnxEncoder:
             vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
         return vectors
 
+    def _encodings(self, texts: list[str]) -> list:
+        """Truncated, unpadded encodings: those count_tokens() kept (each used once: a pass pads them in
+        place), the others tokenized now. What count_tokens() kept and this pass did not use is dropped."""
+        counted, self._counted = self._counted, {}
+        encodings = [counted[text].pop() if counted.get(text) else None for text in texts]
+        missing = [index for index, encoding in enumerate(encodings) if encoding is None]
+        if missing:
+            fresh = self._tokenizer.encode_batch([texts[index] for index in missing])
+            for index, encoding in zip(missing, fresh, strict=True):
+                encodings[index] = encoding
+        return encodings
+
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(item.ids) for item in self._counting_tokenizer.encode_batch(list(texts))]
+        """Before truncation. An encoding within the limit is what the truncating tokenizer makes of the
+        text too: it is kept for the next encode()."""
+        texts = list(texts)
+        encodings = self._counting_tokenizer.encode_batch(texts)
+        for text, encoding in zip(texts, encodings, strict=True):
+            if len(encoding.ids) <= self.max_seq_length:
+                self._counted.setdefault(text, []).append(encoding)
+        return [len(item.ids) for item in encodings]
 
     def decode(self, token_ids: Sequence[int]) -> str:
         return self._tokenizer.decode(list(token_ids), skip_special_tokens=True)

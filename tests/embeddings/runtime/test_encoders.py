@@ -141,6 +141,32 @@ def test_onnx_parallel_runs_give_the_vectors_of_one_run_after_another():
     assert plain._one_thread_session is None  # off unless asked for: one copy of the weights
 
 
+def test_onnx_texts_counted_first_are_not_tokenized_again_and_get_the_same_vectors(monkeypatch):
+    """count_tokens() keeps the encodings of texts within the limit for the next encode(); a text over the
+    limit (counted whole, encoded truncated) is tokenized again, and so is what was not counted."""
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2, onnx_parallel_runs=True)
+    long_text = "word " * (encoder.max_seq_length * 2)
+    texts = [*SIMILAR, UNRELATED, long_text, SIMILAR[0]] + [f"text {n} " + "more " * n for n in range(40)]
+    expected = encoder.encode(texts)
+    tokenized = []
+    original = encoder._tokenizer.encode_batch
+    monkeypatch.setattr(
+        encoder._tokenizer, "encode_batch", lambda batch: tokenized.extend(batch) or original(batch)
+    )
+
+    counts = encoder.count_tokens(texts)
+    vectors = encoder.encode(texts)
+
+    assert np.allclose(vectors, expected, atol=1e-6)
+    assert counts[3] > encoder.max_seq_length
+    assert tokenized == [long_text]
+    assert encoder._counted == {}  # nothing kept past the pass
+    encoder.count_tokens(["counted, never encoded"])
+    tokenized.clear()
+    assert np.allclose(encoder.encode(texts[:3]), expected[:3], atol=1e-6)
+    assert sorted(tokenized) == sorted(texts[:3]) and encoder._counted == {}
+
+
 def test_onnx_parallel_runs_leave_one_text_on_all_the_threads(monkeypatch):
     encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), threads=2, onnx_parallel_runs=True)
     monkeypatch.setattr(encoder._parallel, "run", None)  # would fail if called
