@@ -4,12 +4,10 @@ The web process never loads a model; this is the only way it gets vectors. A req
 config's Redis list with one Lua call that first checks that a live worker serves that config, so no
 worker means an immediate 503. Whichever worker is free takes it (more workers, on any machine, means
 more takers) and answers on a key of the request's own. The wait is cut in slices (shorter than the Redis
-client's socket timeout). The first slice's blocking pop travels in one pipeline with the submission, so
-a request answered within it costs one round trip to Redis in all; when the submission finds no live
-worker, it pushes a marker onto the request's reply key, and the pipelined pop returns at once. After each
-slice one Lua call checks progress, and a request taken by a worker that has since died (its "alive" key,
-refreshed by its heartbeat, expired), or one that no live worker serves any more, ends at once with a 503
-instead of waiting out the timeout.
+client's socket timeout): a request answered within the first slice costs no further Redis command; after
+each slice one Lua call checks progress, and a request taken by a worker that has since died (its "alive"
+key, refreshed by its heartbeat, expired), or one that no live worker serves any more, ends at once with a
+503 instead of waiting out the timeout.
 """
 
 from __future__ import annotations
@@ -40,15 +38,9 @@ _ERRORS_BY_CODE: dict[ReplyErrorCode, type[ApiError]] = {
     ReplyErrorCode.WORKER_ERROR: WorkerFailed,
 }
 
-UNSERVED_MARKER = b"unserved"  # never a reply: replies start with their JSON header
-
-# KEYS: the config's serving set, its request list, the request's reply key. ARGV: oldest live heartbeat
-# time, the request, the marker. Sent with EVAL, not EVALSHA: in a pipeline, redis-py would first ask
-# whether the script is loaded (SCRIPT EXISTS), a round trip of its own on every request.
+# KEYS: the config's serving set, its request list. ARGV: oldest live heartbeat time, the request.
 _SUBMIT = """
 if redis.call('ZCOUNT', KEYS[1], ARGV[1], '+inf') == 0 then
-  redis.call('RPUSH', KEYS[3], ARGV[3])
-  redis.call('EXPIRE', KEYS[3], 10)
   return 0
 end
 redis.call('LPUSH', KEYS[2], ARGV[2])
@@ -98,6 +90,11 @@ def embed_token_ids(
 
 
 @cache
+def _submit_script() -> redis.commands.core.Script:
+    return get_redis().register_script(_SUBMIT)
+
+
+@cache
 def _progress_script() -> redis.commands.core.Script:
     return get_redis().register_script(_PROGRESS)
 
@@ -132,30 +129,19 @@ def _live_since() -> float:
 def _submit_and_wait(config: EmbeddingConfig, request: EmbedRequest, timeout: float) -> EmbedReply:
     client = get_redis()
     payload = request.to_bytes()
-    deadline = time.monotonic() + timeout
-    answer = _submit_and_wait_a_slice(client, config, request, payload, min(WAIT_SLICE_SECONDS, timeout))
-    while answer is None and (remaining := deadline - time.monotonic()) > 0:
-        _check_progress(client, config, request, payload)
-        answer = client.blpop([reply_key(request.id)], timeout=min(WAIT_SLICE_SECONDS, remaining))
-    if answer is not None:
-        return EmbedReply.from_bytes(answer[1])
-    client.lrem(request_queue_key(config.pk), 1, payload)  # nobody will wait for it any more
-    raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly")
-
-
-def _submit_and_wait_a_slice(
-    client: redis.Redis, config: EmbeddingConfig, request: EmbedRequest, payload: bytes, wait: float
-) -> tuple[bytes, bytes] | None:
-    """Submits the request and waits up to `wait` for its reply, in one round trip to Redis."""
-    reply = reply_key(request.id)
-    keys = [serving_key(config.pk), request_queue_key(config.pk), reply]
-    pipeline = client.pipeline(transaction=False)
-    pipeline.eval(_SUBMIT, len(keys), *keys, _live_since(), payload, UNSERVED_MARKER)
-    pipeline.blpop([reply], timeout=wait)
-    queued, answer = pipeline.execute()
+    queued = _submit_script()(
+        keys=[serving_key(config.pk), request_queue_key(config.pk)], args=[_live_since(), payload]
+    )
     if not queued:
         raise _not_served(config)
-    return answer
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        answer = client.blpop([reply_key(request.id)], timeout=min(WAIT_SLICE_SECONDS, remaining))
+        if answer is not None:
+            return EmbedReply.from_bytes(answer[1])
+        _check_progress(client, config, request, payload)
+    client.lrem(request_queue_key(config.pk), 1, payload)  # nobody will wait for it any more
+    raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly")
 
 
 def _check_progress(
