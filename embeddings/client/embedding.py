@@ -27,6 +27,7 @@ from embeddings.wire.keys import reply_key, request_queue_key, serving_key, take
 from embeddings.wire.replies import ReplyErrorCode
 from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api.errors import ApiError, InvalidInput
+from embedplatform.api.throttling import SLIDING_WINDOW_LUA, RateLimited, RateLimitShare
 from embedplatform.redis_connection import get_redis
 
 WAIT_SLICE_SECONDS = 0.5
@@ -38,14 +39,23 @@ _ERRORS_BY_CODE: dict[ReplyErrorCode, type[ApiError]] = {
     ReplyErrorCode.WORKER_ERROR: WorkerFailed,
 }
 
-# KEYS: the config's serving set, its request list. ARGV: oldest live heartbeat time, the request.
-_SUBMIT = """
+# KEYS: the config's serving set, its request list[, a rate-limit log]. ARGV: oldest live heartbeat time, the
+# request[, take_share's arguments]. Returns {SUBMITTED or UNSERVED or RATE_LIMITED, seconds to retry after}.
+SUBMITTED, UNSERVED, RATE_LIMITED = 1, 0, 2
+_SUBMIT = (
+    SLIDING_WINDOW_LUA
+    + """
+if KEYS[3] then
+  local share = take_share(KEYS[3], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+  if share[1] == 0 then return {2, share[2]} end
+end
 if redis.call('ZCOUNT', KEYS[1], ARGV[1], '+inf') == 0 then
-  return 0
+  return {0, '0'}
 end
 redis.call('LPUSH', KEYS[2], ARGV[2])
-return 1
+return {1, '0'}
 """
+)
 
 # KEYS: the request's taken key, its config's serving set. ARGV: oldest live heartbeat time, the alive-key
 # prefix. Where a waiting request stands: taken by a live worker, taken by a dead one, queued with a live
@@ -74,19 +84,26 @@ class EmbeddingBatch:
 
 
 def embed_texts(
-    config: EmbeddingConfig, texts: Sequence[str], *, count_tokens: bool = False
+    config: EmbeddingConfig,
+    texts: Sequence[str],
+    *,
+    count_tokens: bool = False,
+    rate_limit_share: RateLimitShare | None = None,
 ) -> EmbeddingBatch:
-    """Vectors for texts; with count_tokens, each text's token count before truncation."""
-    return _embed(config, list(texts), count_tokens=count_tokens, inputs_are_token_ids=False)
+    """Vectors for texts; with count_tokens, each text's token count before truncation. A rate-limit share
+    is taken in the same script that submits the request (RateLimited: refused, and nothing submitted)."""
+    return _embed(config, list(texts), count_tokens, False, rate_limit_share)
 
 
 def embed_token_ids(
-    config: EmbeddingConfig, token_id_lists: Sequence[Sequence[int]], *, count_tokens: bool = False
+    config: EmbeddingConfig,
+    token_id_lists: Sequence[Sequence[int]],
+    *,
+    count_tokens: bool = False,
+    rate_limit_share: RateLimitShare | None = None,
 ) -> EmbeddingBatch:
     """Vectors for inputs given as token ids of the model's own tokenizer (the worker decodes them)."""
-    return _embed(
-        config, [list(ids) for ids in token_id_lists], count_tokens=count_tokens, inputs_are_token_ids=True
-    )
+    return _embed(config, [list(ids) for ids in token_id_lists], count_tokens, True, rate_limit_share)
 
 
 @cache
@@ -100,7 +117,11 @@ def _progress_script() -> redis.commands.core.Script:
 
 
 def _embed(
-    config: EmbeddingConfig, inputs: list, *, count_tokens: bool, inputs_are_token_ids: bool
+    config: EmbeddingConfig,
+    inputs: list,
+    count_tokens: bool,
+    inputs_are_token_ids: bool,
+    rate_limit_share: RateLimitShare | None,
 ) -> EmbeddingBatch:
     timeout = embedding_setting("REQUEST_TIMEOUT_SECONDS")
     request = EmbedRequest(
@@ -113,7 +134,7 @@ def _embed(
     )
     started = time.perf_counter()
     try:
-        reply = _submit_and_wait(config, request, timeout)
+        reply = _submit_and_wait(config, request, timeout, rate_limit_share)
     except redis.RedisError as error:
         raise ModelNotReady("the embedding queue (Redis) is unreachable; retry shortly") from error
     if reply.error_code is not None:
@@ -126,13 +147,22 @@ def _live_since() -> float:
     return time.time() - embedding_setting("WORKER_STALE_SECONDS")
 
 
-def _submit_and_wait(config: EmbeddingConfig, request: EmbedRequest, timeout: float) -> EmbedReply:
+def _submit_and_wait(
+    config: EmbeddingConfig, request: EmbedRequest, timeout: float, rate_limit_share: RateLimitShare | None
+) -> EmbedReply:
     client = get_redis()
     payload = request.to_bytes()
-    queued = _submit_script()(
-        keys=[serving_key(config.pk), request_queue_key(config.pk)], args=[_live_since(), payload]
-    )
-    if not queued:
+    keys, arguments = [serving_key(config.pk), request_queue_key(config.pk)], [_live_since(), payload]
+    share_terms = rate_limit_share.terms() if rate_limit_share is not None else None
+    if share_terms is not None:
+        keys.append(share_terms[0])
+        arguments += share_terms[1]
+    outcome, retry_after = _submit_script()(keys=keys, args=arguments)
+    if outcome == RATE_LIMITED:
+        raise RateLimited(float(retry_after))
+    if rate_limit_share is not None:
+        rate_limit_share.taken = True
+    if outcome == UNSERVED:
         raise _not_served(config)
     deadline = time.monotonic() + timeout
     while (remaining := deadline - time.monotonic()) > 0:

@@ -9,6 +9,7 @@ import numpy as np
 from embeddings.client.dimensions import resolve_dimensions, truncate_dimensions
 from embeddings.client.embedding import embed_texts, embed_token_ids
 from embeddings.models import EmbeddingConfig
+from embedplatform.api.throttling import RateLimitShare
 
 
 @dataclass(frozen=True)
@@ -31,15 +32,21 @@ class EmbeddingResult:
 
 
 def embed_inputs(
-    config: EmbeddingConfig, inputs: EmbeddingInputs, dimensions: int | None = None
+    config: EmbeddingConfig,
+    inputs: EmbeddingInputs,
+    dimensions: int | None = None,
+    rate_limit_share: RateLimitShare | None = None,
 ) -> EmbeddingResult:
     """Vectors in input order; usage counts the tokens the model read (over-long inputs count as
-    max_seq_length, since the rest was truncated away)."""
+    max_seq_length, since the rest was truncated away). A rate-limit share is taken with the submission
+    (embeddings.client.embedding)."""
     target_dimensions = resolve_dimensions(config, dimensions)
     if inputs.token_ids is not None:
-        batch = embed_token_ids(config, inputs.token_ids, count_tokens=True)
+        batch = embed_token_ids(
+            config, inputs.token_ids, count_tokens=True, rate_limit_share=rate_limit_share
+        )
     else:
-        batch = embed_texts(config, inputs.texts or [], count_tokens=True)
+        batch = embed_texts(config, inputs.texts or [], count_tokens=True, rate_limit_share=rate_limit_share)
     vectors = (
         batch.vectors if target_dimensions is None else truncate_dimensions(batch.vectors, target_dimensions)
     )

@@ -10,8 +10,13 @@ validation, the rate limiter, embeddings_answer() and the JSON renderer.
 It only decides what is cheap to decide. Anything else goes on, unchanged, to EmbeddingsView: no Bearer key
 or a bad one, a key without the scope, another content type or Accept header, a body that does not parse or
 validate, a request over its rate limit. So every error but the embedding's own (unknown model, no worker,
-input the model refuses) comes from the view, as before. A request's rate-limit share is taken only once the
-lane has decided to answer it, so one handed on is counted once, by the view.
+input the model refuses) comes from the view, as before.
+
+A request's rate-limit share is taken in the same Redis script that submits it to a worker
+(embeddings.client.embedding), not in a round trip of its own. Refused there, nothing was submitted and
+nothing counted: the request goes on to the view, which refuses it with its Retry-After. An embedding error
+raised before the submission (an unknown model, say) takes the share on its own before it is answered, so
+every request counts once, whichever path answers it.
 
 It sits after the middleware every response needs (metrics, body limit, generation snapshot, security
 headers, X-Frame-Options); API_FAST_LANE=false turns it off.
@@ -37,7 +42,7 @@ from embeddings.api.openai.serializers import embeddings_request_validated
 from embeddings.api.openai.views import EmbeddingsView
 from embedplatform.api.errors import ApiError
 from embedplatform.api.parsers import DepthLimitedJSONParser
-from embedplatform.api.throttling import api_key_identity, rate_limit_check
+from embedplatform.api.throttling import RateLimited, RateLimitShare, api_key_identity
 
 JSON = "application/json"
 ACCEPT_HEADERS = frozenset({"", "*/*", JSON})  # Accept headers DRF's negotiation surely answers with JSON
@@ -61,13 +66,14 @@ class EmbeddingsFastLaneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.API_FAST_LANE and request.method == "POST" and request.path_info in embeddings_paths():
             taken = take(request)
-            if taken is not None:
-                return answer(taken)
+            response = answer(*taken) if taken is not None else None
+            if response is not None:
+                return response
         return self.get_response(request)
 
 
-def take(request: HttpRequest) -> dict[str, Any] | None:
-    """The validated request when the lane answers it (its rate-limit share then taken), else None."""
+def take(request: HttpRequest) -> tuple[dict[str, Any], ApiKey] | None:
+    """The validated request and its key when the lane may answer it, else None."""
     if not _plain_json(request):
         return None
     api_key = _api_key_with_scope(request)
@@ -75,12 +81,19 @@ def take(request: HttpRequest) -> dict[str, Any] | None:
         return None
     try:
         data = DepthLimitedJSONParser().parse(io.BytesIO(request.body), JSON, {"encoding": "utf-8"})
-        validated = embeddings_request_validated(data)
-        if rate_limit_check(api_key_identity(api_key)) is not None:
-            return None  # refused, and not counted: the view refuses it again, with its Retry-After
-    except (APIException, ApiError):  # ParseError, ValidationError; the limiter's 503
+        return embeddings_request_validated(data), api_key
+    except (APIException, ApiError):  # ParseError, ValidationError
         return None
-    return validated
+
+
+def _share_taken_alone(share: RateLimitShare) -> bool:
+    """For an error raised before the submission: False when the view should answer instead (over the
+    limit, or the limiter's own 503)."""
+    try:
+        share.take()
+    except (RateLimited, ApiError):
+        return False
+    return True
 
 
 def _plain_json(request: HttpRequest) -> bool:
@@ -100,12 +113,18 @@ def _api_key_with_scope(request: HttpRequest) -> ApiKey | None:
     return api_key if api_key.has_scope(EmbeddingsView.required_scope) else None
 
 
-def answer(validated: dict[str, Any]) -> HttpResponse:
-    """What EmbeddingsView answers: the vectors, or the embedding's own error in OpenAI's envelope."""
+def answer(validated: dict[str, Any], api_key: ApiKey) -> HttpResponse | None:
+    """What EmbeddingsView answers: the vectors, or the embedding's own error in OpenAI's envelope. None
+    for a request over its rate limit, which the view refuses."""
+    share = RateLimitShare(api_key_identity(api_key))
     try:
-        result = embeddings_answer(validated)
+        result = embeddings_answer(validated, share)
         body, headers, status = result.body, result.headers, 200
+    except RateLimited:
+        return None
     except ApiError as error:
+        if not share.taken and not _share_taken_alone(share):
+            return None
         body, headers, status = error.body(), {}, error.status_code
     response = HttpResponse(ORJSONRenderer().render(body, JSON), content_type=JSON, status=status)
     for name, value in headers.items():

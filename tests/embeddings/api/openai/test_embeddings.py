@@ -195,3 +195,14 @@ def test_no_active_config_is_a_503(db, key_client):
 
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "no_active_config"
+
+
+def test_a_key_over_its_rate_is_refused_after_the_real_submissions_counted_it(
+    served_config, key_client, settings
+):
+    """The fast lane takes a request's share in the script that submits it to the worker."""
+    settings.API_RATE_LIMIT = "2/min"
+
+    statuses = [_embed(key_client, input=text).status_code for text in SENTENCES]
+
+    assert statuses == [200, 200, 429]

@@ -45,9 +45,15 @@ def config(db):
 
 @pytest.fixture
 def fake_embedding(monkeypatch, config):
-    """One unit vector per input, derived from its text; the embed scope's usual answer without a worker."""
+    """One unit vector per input, derived from its text; the embed scope's usual answer without a worker.
+    A rate-limit share is taken as the real submission takes it (tests/embeddings/client/test_embedding.py
+    has the real one)."""
 
-    def embed_inputs(config, inputs: EmbeddingInputs, dimensions=None) -> EmbeddingResult:  # noqa: ANN001
+    def embed_inputs(
+        config, inputs: EmbeddingInputs, dimensions=None, rate_limit_share=None
+    ) -> EmbeddingResult:  # noqa: ANN001
+        if rate_limit_share is not None:
+            rate_limit_share.take()
         rows = [np.full(config.dimensions, float(len(text)), dtype=np.float32) for text in inputs.texts or []]
         vectors = np.stack([row / np.linalg.norm(row) for row in rows])
         return EmbeddingResult(vectors, 3 * len(rows), config.pk, {"model": 1.5, "worker": 2.25})
@@ -106,7 +112,7 @@ def test_a_key_request_is_answered_by_the_lane_exactly_as_the_view_answers_it(
 def test_an_error_of_the_embedding_itself_is_the_views_error(
     settings, config, embed_key, view_calls, monkeypatch
 ):
-    def no_worker(config, inputs, dimensions=None):  # noqa: ANN001, ANN202
+    def no_worker(config, inputs, dimensions=None, rate_limit_share=None):  # noqa: ANN001, ANN202
         raise ModelNotReady("no embedding worker has the model loaded yet; retry shortly")
 
     monkeypatch.setattr(answers, "embed_inputs", no_worker)
@@ -202,6 +208,21 @@ def test_each_request_counts_once_against_the_rate_limit_whichever_path_answers_
     assert over.json()["error"]["code"] == "throttled"
     # the invalid request and the throttled one went to the view; the lane answered the two it took
     assert view_calls == ["/v1/embeddings", "/v1/embeddings"]
+
+
+def test_an_error_before_the_submission_counts_against_the_rate_limit_too(
+    settings, fake_embedding, embed_key, view_calls
+):
+    """An unknown model never reaches the submission that takes a share: the lane takes it on its own."""
+    settings.API_FAST_LANE, settings.API_RATE_LIMIT = True, "2/min"
+    client = _client(embed_key)
+
+    unknown = client.post("/v1/embeddings", {"model": "no-such-model", "input": "hi"}, format="json")
+    answered = client.post("/v1/embeddings", HI, format="json")
+    over = client.post("/v1/embeddings", {"model": "no-such-model", "input": "hi"}, format="json")
+
+    assert [unknown.status_code, answered.status_code, over.status_code] == [404, 200, 429]
+    assert view_calls == ["/v1/embeddings"]  # only the throttled one
 
 
 def test_lane_requests_are_timed_under_their_route(settings, fake_embedding, embed_key):

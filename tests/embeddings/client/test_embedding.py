@@ -1,0 +1,90 @@
+"""The web side's submission (embeddings.client.embedding) against real Redis, with a stand-in worker thread:
+a request's rate-limit share is taken by the script that submits it, with no round trip of its own."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from embeddings.client import embedding
+from embeddings.errors import ModelNotReady
+from embeddings.models import EmbeddingConfig
+from embeddings.wire.keys import reply_key, request_queue_key, serving_key
+from embeddings.wire.requests import EmbedReply, EmbedRequest
+from embedplatform.api import throttling
+from embedplatform.api.throttling import RateLimited, RateLimitShare
+from embedplatform.redis_connection import get_redis
+
+_config_ids = itertools.count(int(time.time()) % 100_000 * 10 + 800_000_000)  # served by no real worker
+
+
+@pytest.fixture
+def config() -> EmbeddingConfig:
+    config = EmbeddingConfig(pk=next(_config_ids), model="stand-in", dimensions=3)
+    yield config
+    get_redis().delete(serving_key(config.pk), request_queue_key(config.pk))
+
+
+@pytest.fixture
+def share(settings, monkeypatch) -> RateLimitShare:
+    """A fresh identity with a budget of two; the limiter's own script must not run."""
+    settings.API_RATE_LIMIT = "2/min"
+    monkeypatch.setattr(throttling, "_script", None)  # would fail if called
+    identity = f"test:{time.time_ns()}"
+    yield RateLimitShare(identity)
+    get_redis().delete(f"embedplatform:throttle:{identity}")
+
+
+def _stand_in_worker(config: EmbeddingConfig, requests: int) -> threading.Thread:
+    """Takes `requests` requests of the config and answers each with one vector per input."""
+    client = get_redis()
+    client.zadd(serving_key(config.pk), {"stand-in@test": time.time()})
+
+    def serve() -> None:
+        for _ in range(requests):
+            popped = client.brpop([request_queue_key(config.pk)], timeout=5)
+            request = EmbedRequest.from_bytes(popped[1])
+            vectors = np.ones((len(request.inputs), 3), dtype=np.float32)
+            client.rpush(reply_key(request.id), EmbedReply(config.pk, vectors).to_bytes())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    return thread
+
+
+def test_the_submission_takes_the_share_and_refuses_a_request_over_the_limit(config, share):
+    worker = _stand_in_worker(config, requests=2)
+    shares = [share, RateLimitShare(share.identity), RateLimitShare(share.identity)]
+
+    answered = [embedding.embed_texts(config, ["one"], rate_limit_share=each) for each in shares[:2]]
+    with pytest.raises(RateLimited) as refused:
+        embedding.embed_texts(config, ["one"], rate_limit_share=shares[2])
+    worker.join()
+
+    assert [batch.vectors.shape for batch in answered] == [(1, 3), (1, 3)]
+    assert [each.taken for each in shares] == [True, True, False]
+    assert 0 < refused.value.retry_after <= 60
+    assert get_redis().llen(request_queue_key(config.pk)) == 0  # the refused one was never submitted
+
+
+def test_a_request_no_worker_serves_has_taken_its_share(config, share):
+    with pytest.raises(ModelNotReady, match="no embedding worker has model 'stand-in'"):
+        embedding.embed_texts(config, ["one"], rate_limit_share=share)
+
+    assert share.taken
+    assert get_redis().zcard(f"embedplatform:throttle:{share.identity}") == 1
+
+
+def test_with_limiting_off_a_share_is_taken_without_counting(config, share, settings):
+    settings.API_RATE_LIMIT = ""
+    worker = _stand_in_worker(config, requests=1)
+
+    embedding.embed_texts(config, ["one"], rate_limit_share=share)
+    worker.join()
+
+    assert share.taken
+    assert not get_redis().exists(f"embedplatform:throttle:{share.identity}")
