@@ -13,7 +13,8 @@ this process as the client), which drifts less than time does, and the host's st
 
 Loads: `singles` (sequential one-text requests: p50 ms), `bulk` (2,048 texts in requests of 64 from one
 client: texts/s), `concurrent` (32 clients of one text each: requests/s). Writes JSON to
-bench/results/ab-<name>-<date>.json.
+bench/results/ab-<name>-<date>.json. A round with failed requests keeps that stack's logs in bench/logs/
+(not committed).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.host import measured  # noqa: E402
 from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
-from bench.report import new_report, save_report  # noqa: E402
+from bench.report import LOGS, new_report, save_report  # noqa: E402
 from bench.stack import Stack, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
@@ -139,6 +140,10 @@ def main() -> int:
                 }
             rounds.append(row)
             print(f"round {number + 1} ({' then '.join(order)}):", flush=True)
+            for name in running:
+                if row[name]["errors"]:  # kept before the stack (and its scratch folder) goes
+                    kept = running[name].keep_logs(LOGS / f"ab-{args.name}-{time.strftime('%H%M%S')}-{name}")
+                    row[name]["logs"] = str(kept.relative_to(ROOT))
             for name in running:
                 cpu = " ".join(
                     f"{role} {value:.2f}" for role, value in row[name]["cpu_ms_per_request"].items()

@@ -12,6 +12,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+LOGS = RESULTS.parent / "logs"  # the logs of stacks whose requests failed; not committed
 
 
 def cpu_model() -> str:

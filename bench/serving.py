@@ -24,7 +24,8 @@ embedding cache off so every request reaches the model), in this order:
   single-text work (both after work, like for like; raw.py also reports its RSS right after loading);
 - the host's steal (CPU time the hypervisor gave to other machines, bench/host.py) in every round of either
   side and over the singles: rounds under very different steal compare the host more than the code.
-Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json.
+Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json. When a
+request failed, the stack's logs are kept in bench/logs/ (not committed) and the JSON names the folder.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.host import measured  # noqa: E402
 from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
-from bench.report import new_report, save_report  # noqa: E402
+from bench.report import LOGS, new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
@@ -230,6 +231,11 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     }
 
 
+def failed_requests(server: dict) -> int:
+    """Every failed request of the run: singles, and every round of bulk and concurrency."""
+    return sum(sum(server[phase]["errors"].values()) for phase in ("single", "bulk", "concurrent"))
+
+
 def median_round(rounds: list[LoadResult]) -> dict:
     """The summary of the round with the median throughput (texts/s; for one text per request, requests/s),
     with every round's errors."""
@@ -310,6 +316,12 @@ def main() -> int:
         with platform_stack(environ={"EMBEDDING_MODEL": model, "EMBEDDING_CACHE_SIZE": "0"}) as stack:
             print(f"server: {model} ...", flush=True)
             server = measure_server(stack, model, args, texts)
+            if failed_requests(server):
+                logs = stack.keep_logs(LOGS / f"{time.strftime('%Y-%m-%d-%H%M%S')}-{model}")
+                server["logs"] = str(logs.relative_to(ROOT))
+                print(
+                    f"{failed_requests(server)} requests failed: the stack's logs are in {logs}", flush=True
+                )
         results.append(
             {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
         )

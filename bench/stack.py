@@ -37,6 +37,15 @@ class Stack:
     supervisor: Supervisor
     logs: dict[str, Path] = field(default_factory=dict)
 
+    def keep_logs(self, destination: Path) -> Path:
+        """Copies the logs of the stack's processes (web, workers) out of its scratch folder, which goes when
+        the stack stops: a benchmark that saw failed requests keeps them to find out why."""
+        destination.mkdir(parents=True, exist_ok=True)
+        for name, log in self.logs.items():
+            if log.exists():
+                shutil.copy(log, destination / f"{name}.log")
+        return destination
+
     def manage(self, *args: str) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *args], env=self.env, cwd=ROOT, capture_output=True, text=True

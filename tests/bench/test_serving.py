@@ -60,3 +60,14 @@ def test_server_and_raw_rounds_alternate_and_swap_who_goes_first(monkeypatch):
     assert len(server_rounds) == 3
     assert raw_rounds == [101.0, 104.0, 105.0]
     assert len(steal["server"]) == len(steal["raw"]) == 3
+
+
+def test_failed_requests_add_up_every_phase():
+    server = {
+        "single": {"errors": {"503 worker_error": 1}},
+        "bulk": {"errors": {}},
+        "concurrent": {"errors": {"503 worker_error": 6, "503 model_not_loaded": 6}},
+    }
+
+    assert serving.failed_requests(server) == 13
+    assert serving.failed_requests({phase: {"errors": {}} for phase in server}) == 0
