@@ -22,7 +22,8 @@ TEXTS_PER_PASS = Histogram(
 )
 ENCODE_SECONDS = Histogram(
     "embedplatform_worker_encode_seconds",
-    "Seconds per forward pass, tokenizing included, labelled like embedplatform_worker_batch_texts",
+    "Seconds per forward pass, tokenizing included (ONNX: except texts already tokenized to count their "
+    "tokens), labelled like embedplatform_worker_batch_texts",
     ["config_id"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
     registry=REGISTRY,
