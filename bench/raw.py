@@ -6,7 +6,9 @@ Run in its own process (bench/serving.py does) so its memory is measured alone:
 
 torch configs run sentence-transformers' own `SentenceTransformer.encode` (batch 32); ONNX configs run
 onnxruntime with the model's tokenizer (the runtime's OnnxEncoder with onnxruntime's own defaults: one session
-on all the cores, its threads spinning between runs; not the worker's parallel runs). Prints one JSON object:
+on all the cores, its threads spinning between runs; not the worker's parallel runs). The tokenizers library
+keeps its own default too, a batch tokenized on all the cores, as in the worker that `make run` starts (until
+2026-12-03 15:50 UTC both ran with TOKENIZERS_PARALLELISM=false). Prints one JSON object:
 bulk texts/s, single-text latency percentiles, RSS after loading and warming up and after the work.
 
 `--in-requests 64` instead compares the same encode over all the texts in one call with calls of 64 texts
@@ -30,7 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedplatform.settings")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bench.load import in_requests, percentile  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402

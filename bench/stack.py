@@ -110,7 +110,6 @@ def platform_stack(*, workers: int = 1, environ: dict[str, str] | None = None) -
         "DJANGO_SETTINGS_MODULE": "embedplatform.settings",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "HF_HUB_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "API_RATE_LIMIT": "100000000/min",  # counted on every request, as in production, never reached
