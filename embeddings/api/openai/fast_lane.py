@@ -86,16 +86,6 @@ def take(request: HttpRequest) -> tuple[dict[str, Any], ApiKey] | None:
         return None
 
 
-def _share_taken_alone(share: RateLimitShare) -> bool:
-    """For an error raised before the submission: False when the view should answer instead (over the
-    limit, or the limiter's own 503)."""
-    try:
-        share.take()
-    except (RateLimited, ApiError):
-        return False
-    return True
-
-
 def _plain_json(request: HttpRequest) -> bool:
     charset = request.content_params.get("charset", "utf-8").lower()
     accept = request.META.get("HTTP_ACCEPT", "").strip()
@@ -132,3 +122,13 @@ def answer(validated: dict[str, Any], api_key: ApiKey) -> HttpResponse | None:
     response["Allow"] = allow_header()
     response["Content-Length"] = str(len(response.content))  # CommonMiddleware's job, further in
     return response
+
+
+def _share_taken_alone(share: RateLimitShare) -> bool:
+    """For an error raised before the submission: False when the view should answer instead (over the
+    limit, or the limiter's own 503)."""
+    try:
+        share.take()
+    except (RateLimited, ApiError):
+        return False
+    return True
