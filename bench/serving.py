@@ -316,12 +316,11 @@ def main() -> int:
         with platform_stack(environ={"EMBEDDING_MODEL": model, "EMBEDDING_CACHE_SIZE": "0"}) as stack:
             print(f"server: {model} ...", flush=True)
             server = measure_server(stack, model, args, texts)
-            if failed_requests(server):
+            failed = failed_requests(server)
+            if failed:
                 logs = stack.keep_logs(LOGS / f"{time.strftime('%Y-%m-%d-%H%M%S')}-{model}")
                 server["logs"] = str(logs.relative_to(ROOT))
-                print(
-                    f"{failed_requests(server)} requests failed: the stack's logs are in {logs}", flush=True
-                )
+                print(f"{failed} requests failed: the stack's logs are in {logs}", flush=True)
         results.append(
             {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
         )
