@@ -11,7 +11,7 @@ import redis
 
 from embeddings.client import metrics as fleet_metrics
 from embeddings.wire.keys import WORKERS, request_queue_key, worker_heartbeat_key, worker_metrics_key
-from embedplatform.redis_connection import get_redis
+from embedplatform.redis_connection import client_options, get_redis
 from tests.embedplatform.test_metrics import sample_value, scrape
 
 SNAPSHOT = b"""# HELP embedplatform_worker_requests_total Embed requests taken from Redis
@@ -90,7 +90,7 @@ def test_a_broken_snapshot_is_skipped_and_counted_and_the_others_still_appear(db
 def test_with_redis_unreachable_metrics_still_answer_and_count_the_failure(db, monkeypatch):
     errors = "embedplatform_metrics_scrape_errors_total"
     before = sample_value(scrape(), errors, source="redis") or 0
-    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    unreachable = redis.Redis(host="127.0.0.1", port=1, **client_options())  # the platform's retry policy
     monkeypatch.setattr(fleet_metrics, "get_redis", lambda: unreachable)
 
     text = scrape()
