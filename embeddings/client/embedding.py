@@ -8,6 +8,11 @@ client's socket timeout): a request answered within the first slice costs no fur
 each slice one Lua call checks progress, and a request taken by a worker that has since died (its "alive"
 key, refreshed by its heartbeat, expired), or one that no live worker serves any more, ends at once with a
 503 instead of waiting out the timeout.
+
+The same script takes the request's rate-limit share and, for a request that reused cached rows without
+reading their generation counters (embedplatform.generations.assuming_cached_generations), checks those
+counters: a request whose key or config changed since is refused there (StaleGenerations), before anything
+is submitted or counted.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from embeddings.wire.replies import ReplyErrorCode
 from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api.errors import ApiError, InvalidInput
 from embedplatform.api.throttling import SLIDING_WINDOW_LUA, RateLimited, RateLimitShare
+from embedplatform.generations import SAME_GENERATIONS_LUA, StaleGenerations, assumed_generation_terms
 from embedplatform.redis_connection import get_redis
 
 WAIT_SLICE_SECONDS = 0.5
@@ -39,14 +45,18 @@ _ERRORS_BY_CODE: dict[ReplyErrorCode, type[ApiError]] = {
     ReplyErrorCode.WORKER_ERROR: WorkerFailed,
 }
 
-# KEYS: the config's serving set, its request list[, a rate-limit log]. ARGV: oldest live heartbeat time, the
-# request[, take_share's arguments]. Returns {SUBMITTED or UNSERVED or RATE_LIMITED, seconds to retry after}.
-SUBMITTED, UNSERVED, RATE_LIMITED = 1, 0, 2
+# KEYS: the config's serving set, its request list, n assumed generation counters[, a rate-limit log]. ARGV:
+# oldest live heartbeat time, the request, n, the n values assumed[, take_share's arguments]. Returns
+# {SUBMITTED or UNSERVED or RATE_LIMITED or STALE, seconds to retry after}.
+SUBMITTED, UNSERVED, RATE_LIMITED, STALE = 1, 0, 2, 3
 _SUBMIT = (
     SLIDING_WINDOW_LUA
+    + SAME_GENERATIONS_LUA
     + """
-if KEYS[3] then
-  local share = take_share(KEYS[3], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+local n = tonumber(ARGV[3])
+if not same_generations(3, 4, n) then return {3, '0'} end
+if KEYS[3 + n] then
+  local share = take_share(KEYS[3 + n], ARGV[4 + n], ARGV[5 + n], ARGV[6 + n], ARGV[7 + n])
   if share[1] == 0 then return {2, share[2]} end
 end
 if redis.call('ZCOUNT', KEYS[1], ARGV[1], '+inf') == 0 then
@@ -152,12 +162,16 @@ def _submit_and_wait(
 ) -> EmbedReply:
     client = get_redis()
     payload = request.to_bytes()
-    keys, arguments = [serving_key(config.pk), request_queue_key(config.pk)], [_live_since(), payload]
+    counters, assumed = assumed_generation_terms()
+    keys = [serving_key(config.pk), request_queue_key(config.pk), *counters]
+    arguments = [_live_since(), payload, len(counters), *assumed]
     share_terms = rate_limit_share.terms() if rate_limit_share is not None else None
     if share_terms is not None:
         keys.append(share_terms[0])
         arguments += share_terms[1]
     outcome, retry_after = _submit_script()(keys=keys, args=arguments)
+    if outcome == STALE:
+        raise StaleGenerations
     if outcome == RATE_LIMITED:
         raise RateLimited(float(retry_after))
     if rate_limit_share is not None:

@@ -84,13 +84,6 @@ class RateLimitShare:
         """The log's key and take_share's arguments after it; None while limiting is off."""
         return _terms(self.identity)
 
-    def take(self) -> None:
-        """Takes the share on its own, in one round trip: RateLimited when refused (and not counted)."""
-        retry_after = rate_limit_check(self.identity)
-        if retry_after is not None:
-            raise RateLimited(retry_after)
-        self.taken = True
-
 
 def _terms(identity: str) -> tuple[str, list[Any]] | None:
     rate = getattr(settings, "API_RATE_LIMIT", None)  # read on each call

@@ -9,14 +9,18 @@ validation, the rate limiter, embeddings_answer() and the JSON renderer.
 
 It only decides what is cheap to decide. Anything else goes on, unchanged, to EmbeddingsView: no Bearer key
 or a bad one, a key without the scope, another content type or Accept header, a body that does not parse or
-validate, a request over its rate limit. So every error but the embedding's own (unknown model, no worker,
-input the model refuses) comes from the view, as before.
+validate, a request over its rate limit, an unknown model. So every error but those of a submitted request
+(no worker, input the model refuses, a worker that failed) comes from the view.
 
-A request's rate-limit share is taken in the same Redis script that submits it to a worker
-(embeddings.client.embedding), not in a round trip of its own. Refused there, nothing was submitted and
-nothing counted: the request goes on to the view, which refuses it with its Retry-After. An embedding error
-raised before the submission (an unknown model, say) takes the share on its own before it is answered, so
-every request counts once, whichever path answers it.
+The lane's only Redis round trip before the worker's answer is the script that submits the request
+(embeddings.client.embedding). The key and the active config come from this process's caches without
+reading their generation counters (embedplatform.generations.assuming_cached_generations); the script
+checks those counters, then takes the request's rate-limit share, then submits. A key or config that
+changed since, or a request over its limit, is refused there with nothing submitted and nothing counted,
+and goes on to the view: the view reads the counters, sees the change (a revoked key is a 401), and
+refuses an over-limit request with its Retry-After. An embedding error raised before the submission (an
+unknown model, say) also goes to the view, which answers it afresh and counts it. So every request counts
+once, whichever path answers it, and none is answered from a cache that a write has outdated.
 
 It sits after the middleware every response needs (metrics, body limit, generation snapshot, security
 headers, X-Frame-Options); API_FAST_LANE=false turns it off.
@@ -43,6 +47,7 @@ from embeddings.api.openai.views import EmbeddingsView
 from embedplatform.api.errors import ApiError
 from embedplatform.api.parsers import DepthLimitedJSONParser
 from embedplatform.api.throttling import RateLimited, RateLimitShare, api_key_identity
+from embedplatform.generations import StaleGenerations, assuming_cached_generations
 
 JSON = "application/json"
 ACCEPT_HEADERS = frozenset({"", "*/*", JSON})  # Accept headers DRF's negotiation surely answers with JSON
@@ -65,8 +70,9 @@ class EmbeddingsFastLaneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.API_FAST_LANE and request.method == "POST" and request.path_info in embeddings_paths():
-            taken = take(request)
-            response = answer(*taken) if taken is not None else None
+            with assuming_cached_generations():
+                taken = take(request)
+                response = answer(*taken) if taken is not None else None
             if response is not None:
                 return response
         return self.get_response(request)
@@ -105,15 +111,16 @@ def _api_key_with_scope(request: HttpRequest) -> ApiKey | None:
 
 def answer(validated: dict[str, Any], api_key: ApiKey) -> HttpResponse | None:
     """What EmbeddingsView answers: the vectors, or the embedding's own error in OpenAI's envelope. None
-    for a request over its rate limit, which the view refuses."""
+    for what the view must answer: a request over its rate limit, one whose cached key or config changed,
+    an error raised before the submission."""
     share = RateLimitShare(api_key_identity(api_key))
     try:
         result = embeddings_answer(validated, share)
         body, headers, status = result.body, result.headers, 200
-    except RateLimited:
+    except (RateLimited, StaleGenerations):
         return None
     except ApiError as error:
-        if not share.taken and not _share_taken_alone(share):
+        if not share.taken:  # nothing was submitted or counted
             return None
         body, headers, status = error.body(), {}, error.status_code
     response = HttpResponse(ORJSONRenderer().render(body, JSON), content_type=JSON, status=status)
@@ -122,13 +129,3 @@ def answer(validated: dict[str, Any], api_key: ApiKey) -> HttpResponse | None:
     response["Allow"] = allow_header()
     response["Content-Length"] = str(len(response.content))  # CommonMiddleware's job, further in
     return response
-
-
-def _share_taken_alone(share: RateLimitShare) -> bool:
-    """For an error raised before the submission: False when the view should answer instead (over the
-    limit, or the limiter's own 503)."""
-    try:
-        share.take()
-    except (RateLimited, ApiError):
-        return False
-    return True

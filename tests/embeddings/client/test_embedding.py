@@ -1,5 +1,6 @@
 """The web side's submission (embeddings.client.embedding) against real Redis, with a stand-in worker thread:
-a request's rate-limit share is taken by the script that submits it, with no round trip of its own."""
+a request's rate-limit share is taken, and the generations it assumed are checked, by the script that submits
+it, with no round trip of their own."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from embeddings.wire.keys import reply_key, request_queue_key, serving_key
 from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api import throttling
 from embedplatform.api.throttling import RateLimited, RateLimitShare
+from embedplatform.generations import GenerationCache, StaleGenerations, assuming_cached_generations
 from embedplatform.redis_connection import get_redis
 
 _config_ids = itertools.count(int(time.time()) % 100_000 * 10 + 800_000_000)  # served by no real worker
@@ -88,3 +90,33 @@ def test_with_limiting_off_a_share_is_taken_without_counting(config, share, sett
 
     assert share.taken
     assert not get_redis().exists(f"embedplatform:throttle:{share.identity}")
+
+
+def test_a_submission_whose_assumed_generations_moved_is_refused_before_anything_is_submitted_or_counted(
+    config, share
+):
+    cache = GenerationCache(f"test-{time.time_ns()}")  # stands for the API keys' cache
+    cache.get("key", lambda: "the key's row")
+    get_redis().zadd(serving_key(config.pk), {"stand-in@test": time.time()})
+    with assuming_cached_generations():
+        cache.get("key", lambda: "the key's row")  # assumed: its counter is not read
+        get_redis().incr(cache.key)  # another process changes the row meanwhile
+        with pytest.raises(StaleGenerations):
+            embedding.embed_texts(config, ["one"], rate_limit_share=share)
+
+    assert not share.taken
+    assert get_redis().llen(request_queue_key(config.pk)) == 0
+    assert get_redis().zcard(f"embedplatform:throttle:{share.identity}") == 0
+
+
+def test_a_submission_whose_assumed_generations_hold_is_answered(config, share):
+    cache = GenerationCache(f"test-{time.time_ns()}")
+    cache.get("key", lambda: "the key's row")
+    worker = _stand_in_worker(config, requests=1)
+    with assuming_cached_generations():
+        cache.get("key", lambda: "the key's row")
+        batch = embedding.embed_texts(config, ["one"], rate_limit_share=share)
+    worker.join()
+
+    assert batch.vectors.shape == (1, 3)
+    assert share.taken

@@ -206,3 +206,27 @@ def test_a_key_over_its_rate_is_refused_after_the_real_submissions_counted_it(
     statuses = [_embed(key_client, input=text).status_code for text in SENTENCES]
 
     assert statuses == [200, 200, 429]
+
+
+def test_a_key_revoked_by_another_process_is_refused_at_once_though_this_process_cached_it(
+    served_config, key_client, embed_key
+):
+    """The fast lane reuses a cached key without reading its generation counter; the script that submits
+    the request checks the counter, so a revocation made elsewhere is seen by the very next request."""
+    from django.utils import timezone
+
+    from apikeys.models import ApiKey
+    from apikeys.secrets import split_key
+    from apikeys.selectors import API_KEYS
+    from embedplatform.redis_connection import get_redis
+
+    assert _embed(key_client, input="cached").status_code == 200  # this process now holds the key
+    # What a revocation in another process leaves behind: the row changed (no signal reaches this
+    # process's cache) and the counter bumped.
+    ApiKey.objects.filter(prefix=split_key(embed_key).prefix).update(revoked_at=timezone.now())
+    get_redis().incr(API_KEYS.key)
+
+    response = _embed(key_client, input="after")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "revoked_api_key"

@@ -16,6 +16,7 @@ from embeddings.api.openai import answers
 from embeddings.api.openai.views import EmbeddingsView
 from embeddings.client.inference import EmbeddingInputs, EmbeddingResult
 from embeddings.errors import ModelNotReady
+from embedplatform.api import throttling
 from embedplatform.metrics.middleware import REQUEST_SECONDS
 
 MODEL = "all-MiniLM-L6-v2"
@@ -53,7 +54,10 @@ def fake_embedding(monkeypatch, config):
         config, inputs: EmbeddingInputs, dimensions=None, rate_limit_share=None
     ) -> EmbeddingResult:  # noqa: ANN001
         if rate_limit_share is not None:
-            rate_limit_share.take()
+            retry_after = throttling.rate_limit_check(rate_limit_share.identity)
+            if retry_after is not None:
+                raise throttling.RateLimited(retry_after)
+            rate_limit_share.taken = True
         rows = [np.full(config.dimensions, float(len(text)), dtype=np.float32) for text in inputs.texts or []]
         vectors = np.stack([row / np.linalg.norm(row) for row in rows])
         return EmbeddingResult(vectors, 3 * len(rows), config.pk, {"model": 1.5, "worker": 2.25})
@@ -113,6 +117,8 @@ def test_an_error_of_the_embedding_itself_is_the_views_error(
     settings, config, embed_key, view_calls, monkeypatch
 ):
     def no_worker(config, inputs, dimensions=None, rate_limit_share=None):  # noqa: ANN001, ANN202
+        if rate_limit_share is not None:  # taken, as by the real submission before it finds no worker
+            rate_limit_share.taken = True
         raise ModelNotReady("no embedding worker has the model loaded yet; retry shortly")
 
     monkeypatch.setattr(answers, "embed_inputs", no_worker)
@@ -210,10 +216,10 @@ def test_each_request_counts_once_against_the_rate_limit_whichever_path_answers_
     assert view_calls == ["/v1/embeddings", "/v1/embeddings"]
 
 
-def test_an_error_before_the_submission_counts_against_the_rate_limit_too(
+def test_an_error_before_the_submission_goes_to_the_view_and_counts_against_the_rate_limit(
     settings, fake_embedding, embed_key, view_calls
 ):
-    """An unknown model never reaches the submission that takes a share: the lane takes it on its own."""
+    """An unknown model never reaches the submission that takes a share: the view answers and counts it."""
     settings.API_FAST_LANE, settings.API_RATE_LIMIT = True, "2/min"
     client = _client(embed_key)
 
@@ -222,7 +228,7 @@ def test_an_error_before_the_submission_counts_against_the_rate_limit_too(
     over = client.post("/v1/embeddings", {"model": "no-such-model", "input": "hi"}, format="json")
 
     assert [unknown.status_code, answered.status_code, over.status_code] == [404, 200, 429]
-    assert view_calls == ["/v1/embeddings"]  # only the throttled one
+    assert view_calls == ["/v1/embeddings", "/v1/embeddings"]  # the lane answered the one it submitted
 
 
 def test_lane_requests_are_timed_under_their_route(settings, fake_embedding, embed_key):
