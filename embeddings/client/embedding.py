@@ -5,9 +5,13 @@ config's Redis list with one Lua call that first checks that a live worker serve
 worker means an immediate 503. Whichever worker is free takes it (more workers, on any machine, means
 more takers) and answers on a key of the request's own. The wait is cut in slices (shorter than the Redis
 client's socket timeout): a request answered within the first slice costs no further Redis command; after
-each slice one Lua call checks progress, and a request taken by a worker that has since died (its "alive"
-key, refreshed by its heartbeat, expired), or one that no live worker serves any more, ends at once with a
-503 instead of waiting out the timeout.
+each slice one Lua call checks progress. A request taken by a worker that has since died (its "alive" key,
+refreshed by its heartbeat, expired), or one that no live worker serves any more, ends with a 503 instead of
+waiting out the timeout: once the check has said so for CONFIRM_HEARTBEATS heartbeat intervals in a row.
+A live worker renews its key within one interval, so a worker that has not is gone; but a lapsed key alone
+is not proof. When the whole host pauses (a virtual machine snapshotted, the stack's processes stopped),
+every key expires while nothing runs, and the workers renew them only once they run again: judged at once,
+their requests would fail although their answers were a moment away (tests/faults/test_host_paused.py).
 
 The same script takes the request's rate-limit share and, for a request that reused cached rows without
 reading their generation counters (embedplatform.generations.assuming_cached_generations), checks those
@@ -37,6 +41,7 @@ from embedplatform.generations import SAME_GENERATIONS_LUA, StaleGenerations, as
 from embedplatform.redis_connection import get_redis
 
 WAIT_SLICE_SECONDS = 0.5
+CONFIRM_HEARTBEATS = 1.5  # how long a request's worker must stay dead or missing before the request fails
 
 _ERRORS_BY_CODE: dict[ReplyErrorCode, type[ApiError]] = {
     ReplyErrorCode.CONFIG_NOT_FOUND: ModelNotFound,
@@ -179,29 +184,37 @@ def _submit_and_wait(
     if outcome == UNSERVED:
         raise _not_served(config)
     deadline = time.monotonic() + timeout
+    doubted_since: float | None = None  # since when every check has found no live worker for it
     while (remaining := deadline - time.monotonic()) > 0:
-        answer = client.blpop([reply_key(request.id)], timeout=min(WAIT_SLICE_SECONDS, remaining))
+        try:
+            answer = client.blpop([reply_key(request.id)], timeout=min(WAIT_SLICE_SECONDS, remaining))
+        except redis.TimeoutError:
+            # Redis hung (the progress check then times out too, ending the request), or this process was
+            # stopped past the read's deadline while Redis was fine (a paused host): no answer this slice.
+            answer = None
         if answer is not None:
             return EmbedReply.from_bytes(answer[1])
-        _check_progress(client, config, request, payload)
+        state = _progress(config, request)
+        if state not in (b"taker_died", b"unserved"):
+            doubted_since = None
+            continue
+        now = time.monotonic()
+        doubted_since = now if doubted_since is None else doubted_since
+        if now - doubted_since >= CONFIRM_HEARTBEATS * embedding_setting("WORKER_HEARTBEAT_SECONDS"):
+            if state == b"taker_died":
+                raise WorkerFailed("the embedding worker handling this request stopped; retry")
+            client.lrem(request_queue_key(config.pk), 1, payload)
+            raise _not_served(config)
     client.lrem(request_queue_key(config.pk), 1, payload)  # nobody will wait for it any more
     raise ModelNotReady(f"no embedding worker answered within {timeout:.0f} s; retry shortly")
 
 
-def _check_progress(
-    client: redis.Redis, config: EmbeddingConfig, request: EmbedRequest, payload: bytes
-) -> None:
-    """Raise when the request can no longer be answered: its worker died, or no live worker serves its
-    config (a killed worker stays in the serving set until its heartbeat goes stale; its alive key expires
-    sooner)."""
-    state = _progress_script()(
+def _progress(config: EmbeddingConfig, request: EmbedRequest) -> bytes:
+    """Where the request stands (_PROGRESS): its taker died, or no live worker serves its config (a killed
+    worker stays in the serving set until its heartbeat goes stale; its alive key expires sooner)."""
+    return _progress_script()(
         keys=[taken_key(request.id), serving_key(config.pk)], args=[_live_since(), worker_alive_key("")]
     )
-    if state == b"taker_died":
-        raise WorkerFailed("the embedding worker handling this request stopped; retry")
-    if state == b"unserved":
-        client.lrem(request_queue_key(config.pk), 1, payload)
-        raise _not_served(config)
 
 
 def _not_served(config: EmbeddingConfig) -> ModelNotReady:

@@ -1,6 +1,7 @@
 """The web side's submission (embeddings.client.embedding) against real Redis, with a stand-in worker thread:
 a request's rate-limit share is taken, and the generations it assumed are checked, by the script that submits
-it, with no round trip of their own."""
+it, with no round trip of their own; a request's worker is judged dead only once it has stayed silent for the
+confirmation."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import numpy as np
 import pytest
 
 from embeddings.client import embedding
-from embeddings.errors import ModelNotReady
+from embeddings.conf import embedding_setting
+from embeddings.errors import ModelNotReady, WorkerFailed
 from embeddings.models import EmbeddingConfig
-from embeddings.wire.keys import reply_key, request_queue_key, serving_key
+from embeddings.wire.keys import reply_key, request_queue_key, serving_key, taken_key, worker_alive_key
 from embeddings.wire.requests import EmbedReply, EmbedRequest
 from embedplatform.api import throttling
 from embedplatform.api.throttling import RateLimited, RateLimitShare
@@ -120,3 +122,52 @@ def test_a_submission_whose_assumed_generations_hold_is_answered(config, share):
 
     assert batch.vectors.shape == (1, 3)
     assert share.taken
+
+
+def _taken_by_a_silent_worker(config: EmbeddingConfig, renews_after: float | None) -> threading.Thread:
+    """A stand-in worker that takes one request while its alive key has lapsed (as after a pause of the
+    host), then renews the key and answers `renews_after` seconds later (None: never; it is dead)."""
+    client, name = get_redis(), f"silent-{time.time_ns()}@test"
+    client.zadd(serving_key(config.pk), {name: time.time()})
+
+    def serve() -> None:
+        popped = client.brpop([request_queue_key(config.pk)], timeout=5)
+        request = EmbedRequest.from_bytes(popped[1])
+        client.set(taken_key(request.id), name, ex=30)
+        if renews_after is None:
+            return
+        time.sleep(renews_after)
+        client.set(worker_alive_key(name), 1, ex=5)
+        vectors = np.ones((len(request.inputs), 3), dtype=np.float32)
+        client.rpush(reply_key(request.id), EmbedReply(config.pk, vectors).to_bytes())
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    return thread
+
+
+def _confirmation_seconds() -> float:
+    return embedding.CONFIRM_HEARTBEATS * embedding_setting("WORKER_HEARTBEAT_SECONDS")
+
+
+def test_a_worker_that_renews_its_lapsed_alive_key_within_the_confirmation_still_answers(config):
+    """As after a pause of the host: the key lapsed, and the worker runs again a moment later (after the
+    first progress check, within the confirmation: half a heartbeat interval)."""
+    renews_after = embedding.WAIT_SLICE_SECONDS + 0.5 * embedding_setting("WORKER_HEARTBEAT_SECONDS")
+    worker = _taken_by_a_silent_worker(config, renews_after=renews_after)
+
+    batch = embedding.embed_texts(config, ["one"])
+    worker.join()
+
+    assert batch.vectors.shape == (1, 3)
+
+
+def test_a_worker_that_stays_dead_fails_its_request_once_the_confirmation_is_over(config):
+    worker = _taken_by_a_silent_worker(config, renews_after=None)
+    started = time.monotonic()
+
+    with pytest.raises(WorkerFailed, match="stopped; retry"):
+        embedding.embed_texts(config, ["one"])
+    worker.join()
+
+    assert time.monotonic() - started >= _confirmation_seconds()
