@@ -4,7 +4,9 @@ Celery's broker: embed requests and replies, worker heartbeats, cache generation
 Redis stopped or hung must turn into a fast error, never a hung request: every call gives up after
 SOCKET_TIMEOUT_SECONDS (blocking pops wait in slices shorter than that), and only a dropped connection is
 retried, once and at once (Redis restarted: the pool's old connections are dead, a new one works). A timeout
-is not retried, since a hung Redis would only make the caller wait twice. A connection idle for longer than
+is not retried, since a hung Redis would only make the caller wait twice. (Waiting for a worker's answer, a
+slice that timed out is followed by a progress check, which a hung Redis times out in turn: see
+embeddings.client.embedding.) A connection idle for longer than
 HEALTH_CHECK_SECONDS is checked with a PING before it is used.
 """
 
