@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -45,16 +46,25 @@ def share(settings, monkeypatch) -> RateLimitShare:
 
 def _stand_in_worker(config: EmbeddingConfig, requests: int) -> threading.Thread:
     """Takes `requests` requests of the config and answers each with one vector per input."""
-    client = get_redis()
-    client.zadd(serving_key(config.pk), {"stand-in@test": time.time()})
+    get_redis().zadd(serving_key(config.pk), {"stand-in@test": time.time()})
 
     def serve() -> None:
         for _ in range(requests):
-            popped = client.brpop([request_queue_key(config.pk)], timeout=5)
-            request = EmbedRequest.from_bytes(popped[1])
-            vectors = np.ones((len(request.inputs), 3), dtype=np.float32)
-            client.rpush(reply_key(request.id), EmbedReply(config.pk, vectors).to_bytes())
+            _answer(config, _take(config))
 
+    return _started(serve)
+
+
+def _take(config: EmbeddingConfig) -> EmbedRequest:
+    return EmbedRequest.from_bytes(get_redis().brpop([request_queue_key(config.pk)], timeout=5)[1])
+
+
+def _answer(config: EmbeddingConfig, request: EmbedRequest) -> None:
+    vectors = np.ones((len(request.inputs), 3), dtype=np.float32)
+    get_redis().rpush(reply_key(request.id), EmbedReply(config.pk, vectors).to_bytes())
+
+
+def _started(serve: Callable[[], None]) -> threading.Thread:
     thread = threading.Thread(target=serve)
     thread.start()
     return thread
@@ -131,19 +141,15 @@ def _taken_by_a_silent_worker(config: EmbeddingConfig, renews_after: float | Non
     client.zadd(serving_key(config.pk), {name: time.time()})
 
     def serve() -> None:
-        popped = client.brpop([request_queue_key(config.pk)], timeout=5)
-        request = EmbedRequest.from_bytes(popped[1])
+        request = _take(config)
         client.set(taken_key(request.id), name, ex=30)
         if renews_after is None:
             return
         time.sleep(renews_after)
         client.set(worker_alive_key(name), 1, ex=5)
-        vectors = np.ones((len(request.inputs), 3), dtype=np.float32)
-        client.rpush(reply_key(request.id), EmbedReply(config.pk, vectors).to_bytes())
+        _answer(config, request)
 
-    thread = threading.Thread(target=serve)
-    thread.start()
-    return thread
+    return _started(serve)
 
 
 def _confirmation_seconds() -> float:
