@@ -24,8 +24,10 @@ embedding cache off so every request reaches the model), in this order:
   single-text work (both after work, like for like; raw.py also reports its RSS right after loading);
 - the host's steal (CPU time the hypervisor gave to other machines, bench/host.py) in every round of either
   side and over the singles: rounds under very different steal compare the host more than the code.
-Every text is distinct. Prints a table and writes JSON to bench/results/serving-<date>.json. When a
-request failed, the stack's logs are kept in bench/logs/ (not committed) and the JSON names the folder.
+Every text is distinct. Vectors come back as base64, as the official openai client asks for them
+(--encoding-format float: JSON numbers; bench/load.py). Prints a table and writes JSON to
+bench/results/serving-<date>.json. When a request failed, the stack's logs are kept in bench/logs/ (not
+committed) and the JSON names the folder.
 """
 
 from __future__ import annotations
@@ -44,7 +46,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.host import measured  # noqa: E402
-from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
+from bench.load import (  # noqa: E402
+    ENCODING_FORMATS,
+    LoadResult,
+    concurrent,
+    in_requests,
+    percentile,
+    sequential,
+)
 from bench.report import LOGS, new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
@@ -64,6 +73,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--bulk-batch", type=int, default=64)
     parser.add_argument(
         "--rounds", type=int, default=3, help="bulk and concurrency rounds, each of raw and of the server"
+    )
+    parser.add_argument(
+        "--encoding-format",
+        choices=ENCODING_FORMATS,
+        default="base64",
+        help="how the vectors come back (default base64, as the official openai client asks for them)",
     )
     return parser.parse_args()
 
@@ -129,7 +144,9 @@ def alternating(
     return server_rounds, raw_rounds, steal
 
 
-def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) -> tuple[dict, list[float]]:
+def interleaved_singles(
+    stack, model: str, texts: list[str], encoding_format: str, block: int = 20
+) -> tuple[dict, list[float]]:
     """Blocks of raw in-process encodes and blocks of server requests, alternately, over the same texts.
 
     Blocks rather than single calls, with a pause between them: the raw model's thread pools spin for a while
@@ -139,7 +156,8 @@ def interleaved_singles(stack, model: str, texts: list[str], block: int = 20) ->
 
     encode = load_encode(model)
     encode(texts[:32])
-    client, server, raw_ms = Client(stack.base_url, stack.api_key), LoadResult(), []
+    client = Client(stack.base_url, stack.api_key, encoding_format=encoding_format)
+    server, raw_ms = LoadResult(), []
     started = time.perf_counter()
     for start in range(0, len(texts), block):
         chunk = texts[start : start + block]
@@ -171,7 +189,8 @@ def worker_rss(stack) -> dict[str, float]:
 
 def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]) -> dict:
     rss = {"loaded": worker_rss(stack)}
-    sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]])  # warm up
+    form = args.encoding_format
+    sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]], form)  # warm up
     # Bulk and concurrency first: the interleaved singles load the raw model into this process, and with it
     # loaded here (idle between calls) the worker's forward passes ran slower.
     batches = in_requests(texts[: args.bulk_texts], args.bulk_batch)
@@ -181,7 +200,7 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     try:
         bulk_rounds, raw_rounds, bulk_steal = alternating(
             raw.bulk_texts_per_second,
-            lambda number: sequential(stack.base_url, stack.api_key, model, batches),
+            lambda number: sequential(stack.base_url, stack.api_key, model, batches, form),
             args.rounds,
         )
         rss["after bulk"] = worker_rss(stack)
@@ -194,6 +213,7 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
                 texts[number * each_round : (number + 1) * each_round],
                 args.clients,
                 round_seconds,
+                form,
             ),
             args.rounds,
         )
@@ -201,7 +221,7 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
     finally:
         raw.close()
     (singles, raw_ms), singles_host = measured(
-        lambda: interleaved_singles(stack, model, texts[: args.singles])
+        lambda: interleaved_singles(stack, model, texts[: args.singles], form)
     )
     time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
     rss["after singles"] = workers = worker_rss(stack)
