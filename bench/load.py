@@ -48,6 +48,7 @@ class Client:
         self._timeout = timeout
         self._headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"}
         self._connection: http.client.HTTPConnection | None = None
+        self.last_headers: dict[str, str] = {}  # of the last response, names in lower case
 
     def post(self, path: str, body: dict) -> tuple[int, dict, dict[str, str]]:
         payload = json.dumps(body).encode()
@@ -58,6 +59,7 @@ class Client:
                 self._connection.request("POST", path, payload, self._headers)
                 response = self._connection.getresponse()
                 data = response.read()
+                self.last_headers = {name.lower(): value for name, value in response.getheaders()}
                 return response.status, json.loads(data or b"{}"), dict(response.getheaders())
             except (http.client.HTTPException, ConnectionError):
                 self._connection.close()
