@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import os
+import random
 from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILE_NAME = "stsb-test.tsv"
+SHUFFLE_SEED = 0
 # The shared folder beside this checkout, then where this project's machines keep it (a fresh clone elsewhere,
 # such as CI's, still finds it). EMBEDPLATFORM_STSB_FILE overrides both.
 CANDIDATES = (ROOT.parent / "shared" / "data" / FILE_NAME, Path("/work/shared/data") / FILE_NAME)
@@ -41,14 +43,23 @@ def _sentences() -> tuple[str, ...]:
 
 
 def benchmark_texts(count: int) -> list[str]:
-    """`count` distinct texts; past the file's sentences, numbered variants of them (still distinct, so an
-    embedding cache never answers a benchmark request)."""
-    sentences = _sentences()
-    return [
-        sentences[index % len(sentences)]
-        + (f" ({index // len(sentences)})" if index >= len(sentences) else "")
-        for index in range(count)
-    ]
+    """`count` distinct texts: the split's sentences in a fixed shuffled order, over and over, each followed
+    by the number of its pass (" (0)", " (1)", ...).
+
+    Distinct, so an embedding cache never answers a benchmark request; alike in every stretch, so each phase
+    of a benchmark that takes its own stretch (the serving benchmark's bulk pass, each of its concurrency
+    rounds) gets texts of the same lengths. The split lists its sentences by genre (captions are short), and
+    until 2026-12-04 only texts past the first pass carried a number: the concurrency rounds after the first
+    then ran texts of about 17 tokens against the bulk pass's 15."""
+    sentences = _shuffled_sentences()
+    return [f"{sentences[index % len(sentences)]} ({index // len(sentences)})" for index in range(count)]
+
+
+@cache
+def _shuffled_sentences() -> tuple[str, ...]:
+    sentences = list(_sentences())
+    random.Random(SHUFFLE_SEED).shuffle(sentences)
+    return tuple(sentences)
 
 
 def stsb_pairs() -> list[tuple[float, str, str]]:
