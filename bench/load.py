@@ -131,11 +131,8 @@ def sequential(
     base_url: str, api_key: str, model: str, batches: Sequence[list[str]], encoding_format: str = "base64"
 ) -> LoadResult:
     """One client sending the batches one after another."""
-    client, result, lock = (
-        Client(base_url, api_key, encoding_format=encoding_format),
-        LoadResult(),
-        threading.Lock(),
-    )
+    client = Client(base_url, api_key, encoding_format=encoding_format)
+    result, lock = LoadResult(), threading.Lock()
     started = time.perf_counter()
     for batch in batches:
         _timed_embed(client, batch, model, result, lock)
