@@ -48,9 +48,11 @@ class Client:
         self._timeout = timeout
         self._headers = {"Content-Type": "application/json", "Authorization": f"Bearer {api_key}"}
         self._connection: http.client.HTTPConnection | None = None
-        self.last_headers: dict[str, str] = {}  # of the last response, names in lower case
+        self.last_headers: dict[str, str] = {}  # of the last response, as post() returns them
 
     def post(self, path: str, body: dict) -> tuple[int, dict, dict[str, str]]:
+        """The status, the JSON body and the headers, their names in lower case (granian sends them so, and
+        HTTP names are case-insensitive)."""
         payload = json.dumps(body).encode()
         for attempt in (1, 2):  # a keep-alive connection the server closed is reopened once
             if self._connection is None:
@@ -60,7 +62,7 @@ class Client:
                 response = self._connection.getresponse()
                 data = response.read()
                 self.last_headers = {name.lower(): value for name, value in response.getheaders()}
-                return response.status, json.loads(data or b"{}"), dict(response.getheaders())
+                return response.status, json.loads(data or b"{}"), self.last_headers
             except (http.client.HTTPException, ConnectionError):
                 self._connection.close()
                 self._connection = None

@@ -55,7 +55,7 @@ class Load:
                 status, headers = 0, {}
             latency = (time.time() - started) * 1000
             with self._lock:
-                self.answers.append((started, latency, status, headers.get("X-Embedding-Config", "")))
+                self.answers.append((started, latency, status, headers.get("x-embedding-config", "")))
 
     def start(self) -> None:
         for thread in self.threads:
