@@ -20,7 +20,8 @@ def test_every_text_is_distinct_and_carries_its_pass_number():
 
 def test_the_bulk_pass_and_each_concurrency_round_get_texts_of_the_same_token_lengths():
     """bench/serving.py: bulk takes the first 2,048 texts, each of three concurrency rounds its own third of
-    8,192. Until 2026-12-04 the rounds after the first ran texts about a fifth longer in tokens."""
+    8,192. Until 2026-12-04 the rounds after the first ran texts longer in tokens
+    than the bulk pass's."""
     tokenizer = Tokenizer.from_file(
         str(catalog.installed_path(catalog.find("all-MiniLM-L6-v2")) / "tokenizer.json")
     )
