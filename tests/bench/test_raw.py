@@ -28,3 +28,26 @@ def test_with_parallel_runs_the_calls_of_n_go_to_the_workers_encoder_and_one_cal
 
     assert calls == [(False, 64), (True, 64), (False, 150), (True, 64), (True, 64), (True, 22)]
     assert result["calls_with_parallel_runs"] is True
+
+
+def test_count_tokens_times_counting_then_encoding_each_call_on_the_workers_encoder(monkeypatch):
+    calls: list[tuple[str, int]] = []
+
+    class Encoder:
+        def count_tokens(self, texts):
+            calls.append(("count", len(texts)))
+            return [1] * len(texts)
+
+        def encode(self, texts):
+            calls.append(("encode", len(texts)))
+
+    monkeypatch.setattr(raw, "load_worker_encoder", lambda model: Encoder())
+
+    result = raw.token_counting_share("any-model", count=150, size=64, rounds=2)
+
+    warm_up, *rounds = calls
+    assert warm_up == ("encode", 64)
+    one_round = [("count", 64), ("encode", 64), ("count", 64), ("encode", 64), ("count", 22), ("encode", 22)]
+    assert rounds == one_round * 2
+    assert len(result["count_tokens_seconds"]) == len(result["encode_seconds"]) == 2
+    assert 0 < result["count_share_of_medians"] < 1
