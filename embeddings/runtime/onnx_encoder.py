@@ -25,6 +25,7 @@ from embeddings.runtime.batching import length_batches
 from embeddings.runtime.errors import ModelUnavailable
 from embeddings.runtime.parallel_runs import ParallelRuns, spread
 from embeddings.runtime.spec import ModelSpec
+from embeddings.runtime.tokenizing import encode_texts
 
 
 class OnnxEncoder:
@@ -115,7 +116,7 @@ class OnnxEncoder:
         encodings = [counted[text].pop() if counted.get(text) else None for text in texts]
         missing = [index for index, encoding in enumerate(encodings) if encoding is None]
         if missing:
-            fresh = self._tokenizer.encode_batch([texts[index] for index in missing])
+            fresh = encode_texts(self._tokenizer, [texts[index] for index in missing])
             for index, encoding in zip(missing, fresh, strict=True):
                 encodings[index] = encoding
         return encodings
@@ -124,7 +125,7 @@ class OnnxEncoder:
         """Before truncation. An encoding within the limit is what the truncating tokenizer makes of the
         text too: it is kept for the next encode()."""
         texts = list(texts)
-        encodings = self._counting_tokenizer.encode_batch(texts)
+        encodings = encode_texts(self._counting_tokenizer, texts)
         for text, encoding in zip(texts, encodings, strict=True):
             if len(encoding.ids) <= self.max_seq_length:
                 self._counted.setdefault(text, []).append(encoding)

@@ -148,10 +148,11 @@ def test_onnx_texts_counted_first_are_not_tokenized_again_and_get_the_same_vecto
     long_text = "word " * (encoder.max_seq_length * 2)
     texts = [*SIMILAR, UNRELATED, long_text, SIMILAR[0]] + [f"text {n} " + "more " * n for n in range(40)]
     expected = encoder.encode(texts)
-    tokenized = []
-    original = encoder._tokenizer.encode_batch
+    tokenized = []  # every text the pass's tokenizer sees, one at a time or in a batch
+    one, batch = encoder._tokenizer.encode, encoder._tokenizer.encode_batch
+    monkeypatch.setattr(encoder._tokenizer, "encode", lambda text: tokenized.append(text) or one(text))
     monkeypatch.setattr(
-        encoder._tokenizer, "encode_batch", lambda batch: tokenized.extend(batch) or original(batch)
+        encoder._tokenizer, "encode_batch", lambda texts: tokenized.extend(texts) or batch(texts)
     )
 
     counts = encoder.count_tokens(texts)
@@ -238,3 +239,34 @@ def test_an_unreachable_hub_fails_within_the_connect_timeout(monkeypatch, tmp_pa
     with pytest.raises(ModelUnavailable, match="hub cannot be reached"):
         load_encoder(hub, hub_timeout=2)
     assert time.monotonic() - started < 8
+
+
+def test_torch_counts_tokens_with_a_copy_of_the_fast_tokenizer_exactly_as_the_transformers_one_does():
+    """count_tokens() skips the transformers wrapper (its per-call Python work) for a copy of the Rust
+    tokenizer under it, truncation and padding off: the counts must be the wrapper's, text for text."""
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2, torch_trace=False)
+    texts = [
+        "",
+        "   ",
+        "hello world",
+        "Ünïcödé, emoji 🙂 and CJK 漢字",
+        "tabs\tand\nnewlines",
+        "word " * 600,
+        *SIMILAR,
+        UNRELATED,
+    ]
+    wrapper = encoder._model.tokenizer(texts, add_special_tokens=True, truncation=False, verbose=False)
+    assert encoder._counting_tokenizer is not None
+    assert encoder.count_tokens(texts) == [len(ids) for ids in wrapper["input_ids"]]
+    assert encoder.count_tokens(texts)[5] > encoder.max_seq_length  # never truncated
+    # the wrapper's own settings are untouched: a pass still truncates to the model's limit
+    assert encoder._features(["word " * 600])["input_ids"].shape[1] == encoder.max_seq_length
+
+
+def test_a_tokenizer_without_a_rust_tokenizer_is_counted_through_the_transformers_wrapper():
+    from embeddings.runtime.torch_encoder import _counting_copy
+
+    assert _counting_copy(object()) is None
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2, torch_trace=False)
+    encoder._counting_tokenizer = None
+    assert encoder.count_tokens(["hello world", "embeddings"]) == [4, 6]
