@@ -13,9 +13,11 @@ bulk texts/s, single-text latency percentiles, RSS after loading and warming up 
 
 `--in-requests 64` instead compares the same encode over all the texts in one call with calls of 64 texts
 each, one after the other (what the server sees in the bulk phase), in alternating rounds: how much of a
-bulk ratio the request size alone explains. With `--parallel-runs` the calls of N go to an encoder that runs
-length groups side by side, as the worker's does (EMBEDDING_ONNX_PARALLEL_RUNS), against the same raw
-one call: what the worker's encoder can reach in-process.
+bulk ratio the request size alone explains. With `--worker-encoder` the calls of N go to the worker's own
+encoder (ONNX: length groups side by side, EMBEDDING_ONNX_PARALLEL_RUNS; torch: the traced forward over length
+groups), against the same raw one call: what the worker's encoder can reach in-process. Until 2026-12-04 18:15
+UTC this option was `--parallel-runs` (still accepted), and for torch models it ran sentence-transformers' own
+encode in the calls of N, not the worker's encoder.
 
 `--count-tokens 64` times, on the worker's own encoder, what counting each call's tokens (the usage figure
 the OpenAI API reports, counted before the pass) costs next to encoding it, in calls of N: what tokenizing
@@ -55,9 +57,8 @@ def model_spec(model: str):
     return spec_for_config(config_build(model=model))
 
 
-def load_encode(model: str, parallel_runs: bool = False):
-    """An encode(texts) function for the catalog model, as raw as its backend allows (`parallel_runs`: the
-    worker's ONNX encoder instead, for --in-requests --parallel-runs)."""
+def load_encode(model: str):
+    """An encode(texts) function for the catalog model, as raw as its backend allows."""
     spec = model_spec(model)
     if spec.backend == "torch":
         from sentence_transformers import SentenceTransformer
@@ -69,7 +70,7 @@ def load_encode(model: str, parallel_runs: bool = False):
         )
     from embeddings.runtime.loader import load_encoder
 
-    return load_encoder(spec, onnx_spinning=True, onnx_parallel_runs=parallel_runs).encode
+    return load_encoder(spec, onnx_spinning=True, onnx_parallel_runs=False).encode
 
 
 def load_worker_encoder(model: str):
@@ -128,13 +129,13 @@ def serve_bulk(model: str, count: int) -> None:
 
 
 def compare_request_sizes(
-    model: str, count: int, size: int, rounds: int, parallel_runs: bool = False
+    model: str, count: int, size: int, rounds: int, worker_encoder: bool = False
 ) -> dict:
     """`--in-requests N`: one call over all the texts against calls of N texts, alternately."""
     encode, texts = warmed_up(model, count)
     encode_request = encode
-    if parallel_runs:
-        encode_request = load_encode(model, parallel_runs=True)
+    if worker_encoder:
+        encode_request = load_worker_encoder(model).encode
         encode_request(texts[:64])
 
     def in_calls_of_size(all_texts: list[str]) -> None:
@@ -148,7 +149,7 @@ def compare_request_sizes(
     return {
         "model": model,
         "texts": len(texts),
-        "calls_with_parallel_runs": parallel_runs,
+        "calls_on_the_workers_encoder": worker_encoder,
         "one_call_texts_per_second": [round(value, 1) for value in whole],
         f"calls_of_{size}_texts_per_second": [round(value, 1) for value in in_calls],
         "ratio_of_medians": round(statistics.median(in_calls) / statistics.median(whole), 3),
@@ -198,14 +199,16 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --in-requests, --count-tokens")
     parser.add_argument(
+        "--worker-encoder",
         "--parallel-runs",
+        dest="worker_encoder",
         action="store_true",
-        help="--in-requests: the calls of N run length groups side by side",
+        help="--in-requests: the calls of N go to the worker's own encoder (--parallel-runs: the old name)",
     )
     args = parser.parse_args()
     if args.in_requests:
         compared = compare_request_sizes(
-            args.model, args.texts, args.in_requests, args.rounds, args.parallel_runs
+            args.model, args.texts, args.in_requests, args.rounds, args.worker_encoder
         )
         print(json.dumps(compared))
         return 0

@@ -16,18 +16,24 @@ def test_each_round_encodes_every_text_once_in_one_call_then_in_calls_of_n(monke
     assert result["ratio_of_medians"] > 0
 
 
-def test_with_parallel_runs_the_calls_of_n_go_to_the_workers_encoder_and_one_call_to_the_raw_one(monkeypatch):
-    calls: list[tuple[bool, int]] = []
+def test_with_the_workers_encoder_the_calls_of_n_go_to_it_and_one_call_to_the_raw_one(monkeypatch):
+    """For every backend (until 2026-12-04 a torch model's calls of N ran sentence-transformers' encode)."""
+    calls: list[tuple[str, int]] = []
 
-    def load_encode(model, parallel_runs=False):
-        return lambda texts: calls.append((parallel_runs, len(texts)))
+    class WorkerEncoder:
+        def encode(self, texts):
+            calls.append(("worker", len(texts)))
 
-    monkeypatch.setattr(raw, "load_encode", load_encode)
+    monkeypatch.setattr(raw, "load_encode", lambda model: lambda texts: calls.append(("raw", len(texts))))
+    monkeypatch.setattr(raw, "load_worker_encoder", lambda model: WorkerEncoder())
 
-    result = raw.compare_request_sizes("any-model", count=150, size=64, rounds=1, parallel_runs=True)
+    result = raw.compare_request_sizes("any-model", count=150, size=64, rounds=1, worker_encoder=True)
 
-    assert calls == [(False, 64), (True, 64), (False, 150), (True, 64), (True, 64), (True, 22)]
-    assert result["calls_with_parallel_runs"] is True
+    warm_ups, one_call, calls_of_64 = calls[:2], calls[2], calls[3:]
+    assert warm_ups == [("raw", 64), ("worker", 64)]
+    assert one_call == ("raw", 150)
+    assert calls_of_64 == [("worker", 64), ("worker", 64), ("worker", 22)]
+    assert result["calls_on_the_workers_encoder"] is True
 
 
 def test_count_tokens_times_counting_then_encoding_each_call_on_the_workers_encoder(monkeypatch):
