@@ -9,7 +9,7 @@ both stacks run at once (an idle stack takes no CPU), and each round runs the lo
 (next round) on B first: each setting sees the same stretch of time. Per round and setting it reports the
 load's figure and the CPU each process of the stack spent per request (web, worker, Redis, PostgreSQL, and
 this process as the client), which drifts less than time does, and the host's steal and idle shares
-(bench/host.py); then the medians.
+(bench/host.py); then the medians, and each stack's worker RSS after the last round.
 
 Loads: `singles` (sequential one-text requests: p50 ms), `bulk` (2,048 texts in requests of 64 from one
 client: texts/s), `concurrent` (32 clients of one text each: requests/s). Writes JSON to
@@ -38,6 +38,7 @@ from bench.stack import Stack, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 ROLES = ("web", "worker", "redis", "postgres", "client")
+HEARTBEAT_SECONDS = 2  # the workers' default (EMBEDDING_WORKER_HEARTBEAT_SECONDS): how stale health's RSS is
 
 
 def parse_args() -> argparse.Namespace:
@@ -155,6 +156,11 @@ def main() -> int:
                     f"  {name}: {figure:8.2f} {unit}, errors {errors}{kinds}; CPU ms/request: {cpu}; "
                     f"host steal {steal:.0f}%, idle {idle:.0f}%"
                 )
+        time.sleep(2 * HEARTBEAT_SECONDS)  # a heartbeat after the last round
+        worker_rss = {
+            name: max(worker["rss_mb"] for worker in stack.health()["workers"])
+            for name, stack in running.items()
+        }
     medians = {
         name: {
             "figure": round(statistics.median(row[name]["figure"] for row in rounds), 2),
@@ -168,8 +174,16 @@ def main() -> int:
     print(f"\nmedians ({unit}; CPU ms per request):")
     for name, env in settings.items():
         median = medians[name]
-        print(f"  {name} {env or '(defaults)'}: {median['figure']:.2f}; {median['cpu_ms_per_request']}")
-    report = new_report(settings={**vars(args), "environments": settings}, rounds=rounds, medians=medians)
+        print(
+            f"  {name} {env or '(defaults)'}: {median['figure']:.2f}; {median['cpu_ms_per_request']}; "
+            f"worker RSS after the rounds {worker_rss[name]:.0f} MB"
+        )
+    report = new_report(
+        settings={**vars(args), "environments": settings},
+        rounds=rounds,
+        medians=medians,
+        worker_rss_mb_after=worker_rss,
+    )
     save_report(f"ab-{args.name}", report)
     return 0
 

@@ -1,6 +1,7 @@
 """embedplatform/serve.py: each process's command line, defined once (the web server's settings:
 test_web_server.py)."""
 
+import os
 import sys
 
 import pytest
@@ -34,3 +35,33 @@ def test_supervisors_start_the_module_and_unknown_roles_are_refused(capsys):
         command_line("cron")
     assert main(["cron"]) == 2
     assert "usage: python -m embedplatform.serve {web|worker|prepare}" in capsys.readouterr().err
+
+
+class Execed(Exception):
+    pass
+
+
+def exec_recorder(calls: list):
+    def execv(path, command):
+        calls.append(command)
+        raise Execed
+
+    return execv
+
+
+@pytest.mark.parametrize(("set_before", "expected"), [(None, "8"), ("2", "2")])
+def test_the_worker_starts_with_8_malloc_arenas_unless_the_environment_says_otherwise(
+    monkeypatch, set_before, expected
+):
+    calls: list = []
+    monkeypatch.setattr("embedplatform.serve.os.execv", exec_recorder(calls))
+    if set_before is None:
+        monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    else:
+        monkeypatch.setenv("MALLOC_ARENA_MAX", set_before)
+
+    with pytest.raises(Execed):
+        main(["worker"])
+
+    assert calls and calls[0][:3] == [sys.executable, "-m", "celery"]
+    assert os.environ["MALLOC_ARENA_MAX"] == expected
