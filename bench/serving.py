@@ -36,7 +36,7 @@ committed) and the JSON names the folder.
 from __future__ import annotations
 
 import argparse
-import functools
+import gc
 import json
 import statistics
 import subprocess
@@ -155,16 +155,6 @@ def alternating(
     return server_rounds, raw_rounds, steal
 
 
-@functools.cache
-def raw_in_process(model: str) -> Callable[[list[str]], object]:
-    """The raw model loaded in this process, warmed up: once per model, for the platform and its peers."""
-    from bench.raw import load_encode
-
-    encode = load_encode(model)
-    encode(benchmark_texts(32))
-    return encode
-
-
 def interleaved_singles(
     stack, model: str, texts: list[str], encoding_format: str, block: int = 20
 ) -> tuple[dict, list[float]]:
@@ -173,8 +163,10 @@ def interleaved_singles(
     Blocks rather than single calls, with a pause between them: the raw model's thread pools spin for a while
     after each call and would steal the server's CPU."""
     from bench.load import Client
+    from bench.raw import load_encode
 
-    encode = raw_in_process(model)
+    encode = load_encode(model)  # loaded for these blocks only: the next server's rounds run without it
+    encode(texts[:32])
     client = Client(stack.base_url, stack.api_key, encoding_format=encoding_format)
     server, raw_ms = LoadResult(), []
     started = time.perf_counter()
@@ -196,6 +188,8 @@ def interleaved_singles(
             server.requests += 1
         time.sleep(0.3)
     server.seconds = time.perf_counter() - started
+    del encode
+    gc.collect()  # the raw model goes now, not during the next server's rounds
     return server.summary(), raw_ms
 
 
