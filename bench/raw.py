@@ -19,7 +19,7 @@ groups), against the same raw one call: what the worker's encoder can reach in-p
 UTC this option was `--parallel-runs` (still accepted), and for torch models it ran sentence-transformers' own
 encode in the calls of N, not the worker's encoder.
 
-`--count-tokens 64` times, on the worker's own encoder, what counting each call's tokens (the usage figure
+`--count-tokens N` times, on the worker's own encoder, what counting each call's tokens (the usage figure
 the OpenAI API reports, counted before the pass) costs next to encoding it, in calls of N: what tokenizing
 once can save on a backend. ONNX keeps the counted encodings for the pass; torch tokenizes again.
 """
