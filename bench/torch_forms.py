@@ -6,7 +6,7 @@
 Forms: eager (the model's own forward), trace, trace+freeze, trace+freeze+optimize_for_inference. Speed is
 one text (p50 ms) and batches of 32 (texts/s), the forms taking turns so a noisy host hurts them alike;
 memory is RSS after loading, after a bulk pass, and what stays after freeing the model (MALLOC_ARENA_MAX=2,
-as the worker runs).
+as the worker ran until 2026-12-04; kept, so its figures stay comparable with those in torch_encoder.py).
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ import sys
 from collections.abc import Mapping, Sequence
 
 ROLES = ("web", "worker", "prepare")
-WORKER_MALLOC_ARENAS = 8  # glibc's MALLOC_ARENA_MAX for the worker, unless the environment sets it
 
 
 def worker_command(environ: Mapping[str, str]) -> list[str]:
@@ -61,13 +60,11 @@ def main(argv: Sequence[str]) -> int:
 
         serve(os.environ)
         return 0
-    if role == "worker":
-        # glibc gives each thread that mallocs its own arena, up to 8 per core, and each arena keeps memory
-        # its thread freed (issue 8: worker RSS within raw + 150 MB). 8 arenas in all: side by side
-        # (bench/ab.py, 2026-12-04) 8 against 2 served torch bulk at 212.2 against 196.3 and 219.1 against
-        # 212.7 texts/s, for 15 MB more RSS (717 against 702 MB), and int8 under 32 clients the same
-        # (234.1 against 237.2 requests/s, 443 against 430 MB).
-        os.environ.setdefault("MALLOC_ARENA_MAX", str(WORKER_MALLOC_ARENAS))
+    # The worker leaves glibc's malloc arenas at its default: up to 8 per core, a thread taking a new one when
+    # the others are busy. Until 2026-12-04 it capped them (MALLOC_ARENA_MAX=2) to hold RSS down; side by side
+    # (bench/ab.py) more arenas served torch bulk faster, 8 against 2 by 3 to 8% and 16 (the default on 2
+    # cores) against 8 by 4.5%, with worker RSS within 15 MB either way, and int8 under 32 clients the same
+    # (README, Benchmarks). MALLOC_ARENA_MAX in the environment still caps them.
     command = worker_command(os.environ)
     os.execv(command[0], command)
     return 1  # not reached
