@@ -26,6 +26,8 @@ from pathlib import Path
 
 import psutil
 
+from bench.stack import copy_logs
+
 ROOT = Path(__file__).resolve().parent.parent
 INFINITY = ROOT / ".venv-infinity" / "bin" / "infinity_emb"
 INFINITY_BATCH_SIZE = 32
@@ -84,10 +86,7 @@ class PeerServer:
         return {self.name: round(total / 2**20, 1)}
 
     def keep_logs(self, destination: Path) -> Path:
-        destination.mkdir(parents=True, exist_ok=True)
-        if self.log.exists():
-            shutil.copy(self.log, destination / f"{self.name}.log")
-        return destination
+        return copy_logs({self.name: self.log}, destination)
 
 
 def _healthy(base_url: str) -> bool:

@@ -360,6 +360,21 @@ def peer_model_path(model: str) -> str | None:
     return spec.location if spec.backend == "torch" else None
 
 
+def keep_logs_if_failed(measured_server, server: dict, name: str) -> None:
+    """When a request failed, the server's logs go to bench/logs/ before it stops; its result names them."""
+    failed = failed_requests(server)
+    if failed:
+        logs = measured_server.keep_logs(LOGS / f"{time.strftime('%Y-%m-%d-%H%M%S')}-{name}")
+        server["logs"] = str(logs.relative_to(ROOT))
+        print(f"{failed} requests failed: the server's logs are in {logs}", flush=True)
+
+
+def result_row(model: str, raw: dict, server: dict, peer: str | None = None) -> dict:
+    """One row of the report: the platform's (no peer) or a peer server's, with its ratios to raw."""
+    row = {"model": model, "raw": raw, "server": server, "ratios": ratios(raw, server)}
+    return {**row, "peer": peer} if peer else row
+
+
 def main() -> int:
     args = parse_args()
     models = [name.strip() for name in args.models.split(",") if name.strip()]
@@ -373,31 +388,15 @@ def main() -> int:
         with platform_stack(environ={"EMBEDDING_MODEL": model, "EMBEDDING_CACHE_SIZE": "0"}) as stack:
             print(f"server: {model} ...", flush=True)
             server = measure_server(stack, model, args, texts)
-            failed = failed_requests(server)
-            if failed:
-                logs = stack.keep_logs(LOGS / f"{time.strftime('%Y-%m-%d-%H%M%S')}-{model}")
-                server["logs"] = str(logs.relative_to(ROOT))
-                print(f"{failed} requests failed: the stack's logs are in {logs}", flush=True)
-        results.append(
-            {"model": model, "raw": raws[model], "server": server, "ratios": ratios(raws[model], server)}
-        )
+            keep_logs_if_failed(stack, server, model)
+        results.append(result_row(model, raws[model], server))
         peer_path = peer_model_path(model) if args.peers else None
         if peer_path:
             with infinity_server(peer_path, model) as peer:
                 print(f"peer: Infinity, {model} ...", flush=True)
                 server = measure_server(peer, model, args, texts, rss_of=PeerServer.rss)
-                if failed_requests(server):
-                    logs = peer.keep_logs(LOGS / f"{time.strftime('%Y-%m-%d-%H%M%S')}-infinity-{model}")
-                    server["logs"] = str(logs.relative_to(ROOT))
-            results.append(
-                {
-                    "model": model,
-                    "peer": "infinity",
-                    "raw": raws[model],
-                    "server": server,
-                    "ratios": ratios(raws[model], server),
-                }
-            )
+                keep_logs_if_failed(peer, server, f"infinity-{model}")
+            results.append(result_row(model, raws[model], server, peer="infinity"))
     report = new_report(settings=vars(args), results=results)
     print(f"\n{report['date']}, {report['machine']}\n" + table(results))
     save_report("serving", report)

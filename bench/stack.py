@@ -40,11 +40,7 @@ class Stack:
     def keep_logs(self, destination: Path) -> Path:
         """Copies the logs of the stack's processes (web, workers) out of its scratch folder, which goes when
         the stack stops: a benchmark that saw failed requests keeps them to find out why."""
-        destination.mkdir(parents=True, exist_ok=True)
-        for name, log in self.logs.items():
-            if log.exists():
-                shutil.copy(log, destination / f"{name}.log")
-        return destination
+        return copy_logs(self.logs, destination)
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(
@@ -88,6 +84,15 @@ class Stack:
         config_id = int(output.split("#", 1)[1].split()[0])  # "created #K ...", then the activation's lines
         self.wait_until_serving(config_id)
         return config_id
+
+
+def copy_logs(logs: dict[str, Path], destination: Path) -> Path:
+    """Each process's log that exists, copied to `destination` as <name>.log."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name, log in logs.items():
+        if log.exists():
+            shutil.copy(log, destination / f"{name}.log")
+    return destination
 
 
 def _start_services(scratch: Path, env: dict[str, str], started: list) -> None:
