@@ -25,7 +25,7 @@ from embeddings.runtime.batching import length_batches
 from embeddings.runtime.errors import ModelUnavailable
 from embeddings.runtime.parallel_runs import ParallelRuns, spread
 from embeddings.runtime.spec import ModelSpec
-from embeddings.runtime.tokenizing import encode_texts
+from embeddings.runtime.tokenizing import encode_texts, untruncated_copy
 
 
 class OnnxEncoder:
@@ -49,9 +49,7 @@ class OnnxEncoder:
         self._pool_in_graph = spec.pooling == "graph"
         self._normalize = spec.normalize
         self._tokenizer = Tokenizer.from_file(spec.tokenizer_path)
-        self._counting_tokenizer = Tokenizer.from_file(spec.tokenizer_path)
-        self._counting_tokenizer.no_truncation()
-        self._counting_tokenizer.no_padding()
+        self._counting_tokenizer = untruncated_copy(self._tokenizer)
         self._tokenizer.enable_truncation(max_length=spec.max_seq_length)
         self._tokenizer.no_padding()  # each length group is padded to its own longest, in _run_batch
         self._pad_token = next(

@@ -12,6 +12,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
+def untruncated_copy(tokenizer):  # noqa: ANN001, ANN201 - a tokenizers.Tokenizer, and its copy
+    """A copy that never truncates or pads, for counting a text's tokens: the copy's settings are its own, so
+    the original keeps whatever truncation and padding it has or is given."""
+    from tokenizers import Tokenizer
+
+    copy = Tokenizer.from_str(tokenizer.to_str())
+    copy.no_truncation()
+    copy.no_padding()
+    return copy
+
+
 def encode_texts(tokenizer, texts: Sequence[str]) -> list:  # noqa: ANN001 - a tokenizers.Tokenizer
     """The encodings of `texts` in order: one text on this thread, more through the library's batch call."""
     if len(texts) == 1:

@@ -34,7 +34,7 @@ import numpy as np
 
 from embeddings.runtime.batching import length_batches
 from embeddings.runtime.spec import ModelSpec
-from embeddings.runtime.tokenizing import encode_texts
+from embeddings.runtime.tokenizing import encode_texts, untruncated_copy
 
 logger = logging.getLogger(__name__)
 
@@ -169,16 +169,11 @@ def _counting_copy(tokenizer):  # noqa: ANN001, ANN202 - a transformers tokenize
     backend = getattr(tokenizer, "_tokenizer", None)
     if backend is None or not hasattr(backend, "to_str"):
         return None
-    from tokenizers import Tokenizer
-
     try:
-        counting = Tokenizer.from_str(backend.to_str())
+        return untruncated_copy(backend)
     except Exception:  # a tokenizer that does not serialise: the wrapper counts
         logger.warning("counting tokens through the transformers tokenizer: its tokenizer does not serialise")
         return None
-    counting.no_truncation()
-    counting.no_padding()
-    return counting
 
 
 def _rows(features: dict, indices: list[int], width: int, *, from_left: bool) -> dict:
