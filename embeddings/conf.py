@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "TORCH_THREADS": None,  # all cores of the worker
     # torch models run as a traced TorchScript graph when it agrees with the eager model at load.
     "TORCH_TRACE": True,
+    # A pass of several length groups runs them side by side, one torch thread each (the one model shared);
+    # one text still runs on all the threads (README, benchmarks).
+    "TORCH_PARALLEL_RUNS": True,
     # onnxruntime's threads spin between runs (its own default). Off saves CPU for the web processes, Redis
     # and clients on the same cores, but on some hosts makes each request slower (README, benchmarks).
     "ONNX_SPINNING": True,

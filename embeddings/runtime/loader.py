@@ -45,6 +45,7 @@ def load_encoder(
     torch_trace: bool = True,
     onnx_spinning: bool = True,
     onnx_parallel_runs: bool = False,
+    torch_parallel_runs: bool = False,
 ) -> Encoder:
     local = _local_location(spec, hub_timeout)
     thread_count = cpu_threads(threads)
@@ -53,7 +54,9 @@ def load_encoder(
             from embeddings.runtime.torch_encoder import SentenceTransformerEncoder
 
             configure_torch_threads(thread_count)
-            return SentenceTransformerEncoder(spec, str(local), trace=torch_trace)
+            return SentenceTransformerEncoder(
+                spec, str(local), trace=torch_trace, threads=thread_count, parallel_runs=torch_parallel_runs
+            )
         if spec.backend == "onnx":
             return _onnx_encoder(spec, local, thread_count, onnx_spinning, onnx_parallel_runs)
     except ModelLoadError:

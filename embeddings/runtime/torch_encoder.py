@@ -22,6 +22,11 @@ runs eagerly and keeps nothing.
 
 TorchScript is deprecated in favour of torch.export, which was measured too: exact, but about half the
 gain for one text (its graph still runs op by op in Python). torch is pinned (2.13.0); revisit on upgrade.
+
+With `parallel_runs` (EMBEDDING_TORCH_PARALLEL_RUNS), a pass of several length groups runs them side by side,
+one torch thread each (embeddings.runtime.parallel_runs), as the ONNX encoder does; a pass that cannot be
+spread (one text) runs on all the threads. The threads share the one model: nothing is copied. torch keeps
+its thread count per thread, so each pass sets it on the threads that run it.
 """
 
 from __future__ import annotations
@@ -33,7 +38,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from embeddings.runtime.batching import length_batches
+from embeddings.runtime.parallel_runs import ParallelRuns, spread
 from embeddings.runtime.spec import ModelSpec
+from embeddings.runtime.threads import configure_torch_threads
 from embeddings.runtime.tokenizing import encode_texts, untruncated_copy
 
 logger = logging.getLogger(__name__)
@@ -42,7 +49,14 @@ TRACE_CHECK_COSINE = 0.99999
 
 
 class SentenceTransformerEncoder:
-    def __init__(self, spec: ModelSpec, local_path: str, trace: bool = True) -> None:
+    def __init__(
+        self,
+        spec: ModelSpec,
+        local_path: str,
+        trace: bool = True,
+        threads: int | None = None,
+        parallel_runs: bool = False,
+    ) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -50,6 +64,9 @@ class SentenceTransformerEncoder:
         self.name = spec.name
         self._normalize = spec.normalize
         self._device = torch.device(spec.device)
+        self._threads = threads
+        on_cpu_threads = threads if self._device.type == "cpu" else None
+        self._parallel = ParallelRuns(threads) if parallel_runs and (on_cpu_threads or 1) > 1 else None
         self._model = SentenceTransformer(local_path, device=spec.device, local_files_only=True)
         if spec.precision == "float16":
             self._model = self._model.to(torch.float16)
@@ -83,10 +100,27 @@ class SentenceTransformerEncoder:
             return vectors
         features = self._features(texts)
         lengths = features["attention_mask"].sum(dim=1).tolist()
-        for indices in length_batches(lengths):
-            width = max(lengths[index] for index in indices)
-            vectors[indices] = self._forward(_rows(features, indices, width, from_left=not self._pads_left))
+        groups = length_batches(lengths)
+        spread_groups = spread(groups, lengths, self._parallel.threads) if self._parallel else None
+        if spread_groups:
+            outputs = self._parallel.run(
+                lambda group: self._run_group(features, lengths, group, 1), spread_groups
+            )
+            for indices, output in zip(spread_groups, outputs, strict=True):
+                vectors[indices] = output
+            return vectors
+        for indices in groups:
+            vectors[indices] = self._run_group(features, lengths, indices, self._threads)
         return vectors
+
+    def _run_group(
+        self, features: dict, lengths: list[int], indices: list[int], threads: int | None
+    ) -> np.ndarray:
+        """One length group's forward, on `threads` torch threads of the calling thread (None: as set)."""
+        if threads is not None and self._device.type == "cpu":
+            configure_torch_threads(threads)
+        width = max(lengths[index] for index in indices)
+        return self._forward(_rows(features, indices, width, from_left=not self._pads_left))
 
     def _features(self, texts: list[str]) -> dict:
         torch = self._torch

@@ -36,6 +36,7 @@ def process_holder() -> ModelHolder:
         threads=embedding_setting("TORCH_THREADS"),
         hub_timeout=embedding_setting("HUB_CONNECT_TIMEOUT_SECONDS"),
         torch_trace=embedding_setting("TORCH_TRACE"),
+        torch_parallel_runs=embedding_setting("TORCH_PARALLEL_RUNS"),
         onnx_spinning=embedding_setting("ONNX_SPINNING"),
         onnx_parallel_runs=embedding_setting("ONNX_PARALLEL_RUNS"),
     )

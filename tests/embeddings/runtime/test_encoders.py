@@ -175,6 +175,45 @@ def test_onnx_parallel_runs_leave_one_text_on_all_the_threads(monkeypatch):
     assert encoder.encode(["one text"]).shape == (1, encoder.dimensions)
 
 
+def test_torch_parallel_runs_give_the_vectors_of_one_run_after_another():
+    """EMBEDDING_TORCH_PARALLEL_RUNS: the length groups of a pass run side by side, one torch thread each,
+    on the one model; every text gets the vector that the plain encoder gives it, in its place. A pass of
+    one text afterwards runs on all the threads again."""
+    import threading
+
+    import torch
+
+    spec = catalog_spec("all-MiniLM-L6-v2")
+    plain = load_encoder(spec, threads=2)
+    parallel = load_encoder(spec, threads=2, torch_parallel_runs=True)
+    texts = [f"text {index} " + "with more words " * (index % 9) for index in range(64)]
+    lengths = parallel.count_tokens(texts)
+    assert spread(length_batches(lengths), lengths, threads=2)  # this pass does run side by side
+    runs = []  # (thread, its torch threads) of each group's forward
+    forward = parallel._forward
+
+    def recorded_forward(features):
+        runs.append((threading.get_ident(), torch.get_num_threads()))
+        return forward(features)
+
+    parallel._forward = recorded_forward
+
+    assert np.allclose(parallel.encode(texts), plain.encode(texts), atol=1e-5)
+    assert len({thread for thread, _ in runs}) == 2 and {count for _, count in runs} == {1}
+
+    runs.clear()
+    assert np.allclose(parallel.encode(texts[:1]), plain.encode(texts[:1]), atol=1e-5)
+    assert runs == [(threading.get_ident(), 2)]
+    assert plain._parallel is None  # off unless asked for
+
+
+def test_torch_parallel_runs_leave_one_text_on_all_the_threads(monkeypatch):
+    encoder = load_encoder(catalog_spec("all-MiniLM-L6-v2"), threads=2, torch_parallel_runs=True)
+    monkeypatch.setattr(encoder._parallel, "run", None)  # would fail if called
+
+    assert encoder.encode(["one text"]).shape == (1, encoder.dimensions)
+
+
 def test_a_missing_local_path_names_the_model():
     missing = ModelSpec(
         config_id=1,
