@@ -14,10 +14,10 @@ bulk texts/s, single-text latency percentiles, RSS after loading and warming up 
 `--in-requests 64` instead compares the same encode over all the texts in one call with calls of 64 texts
 each, one after the other (what the server sees in the bulk phase), in alternating rounds: how much of a
 bulk ratio the request size alone explains. With `--worker-encoder` the calls of N go to the worker's own
-encoder (ONNX: length groups side by side, EMBEDDING_ONNX_PARALLEL_RUNS; torch: the traced forward over length
-groups), against the same raw one call: what the worker's encoder can reach in-process. Until 2026-12-04 18:15
-UTC this option was `--parallel-runs` (still accepted), and for torch models it ran sentence-transformers' own
-encode in the calls of N, not the worker's encoder.
+encoder (length groups side by side, EMBEDDING_ONNX_PARALLEL_RUNS and, from 2026-12-04 20:30 UTC,
+EMBEDDING_TORCH_PARALLEL_RUNS; torch: the traced forward), against the same raw one call: what the worker's
+encoder can reach in-process. Until 2026-12-04 18:15 UTC this option was `--parallel-runs` (still accepted),
+and for torch models it ran sentence-transformers' own encode in the calls of N, not the worker's encoder.
 
 `--count-tokens N` times, on the worker's own encoder, what counting each call's tokens (the usage figure
 the OpenAI API reports, counted before the pass) costs next to encoding it, in calls of N: what tokenizing
@@ -74,10 +74,11 @@ def load_encode(model: str):
 
 
 def load_worker_encoder(model: str):
-    """The worker's own encoder for the catalog model (ONNX with parallel runs, torch traced)."""
+    """The worker's own encoder for the catalog model, with the worker's defaults (parallel runs; torch
+    traced)."""
     from embeddings.runtime.loader import load_encoder
 
-    return load_encoder(model_spec(model), onnx_parallel_runs=True)
+    return load_encoder(model_spec(model), onnx_parallel_runs=True, torch_parallel_runs=True)
 
 
 def warmed_up(model: str, count: int) -> tuple:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def cpu_threads(requested: int | None) -> int:
@@ -14,3 +16,20 @@ def configure_torch_threads(count: int) -> None:
 
     if torch.get_num_threads() != count:
         torch.set_num_threads(count)
+
+
+@contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """torch's thread count on the calling thread for the block, then as it was (torch keeps one count per
+    thread; None leaves it as it is)."""
+    if count is None:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    configure_torch_threads(count)
+    try:
+        yield
+    finally:
+        configure_torch_threads(previous)

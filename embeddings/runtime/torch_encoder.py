@@ -26,7 +26,8 @@ gain for one text (its graph still runs op by op in Python). torch is pinned (2.
 With `parallel_runs` (EMBEDDING_TORCH_PARALLEL_RUNS), a pass of several length groups runs them side by side,
 one torch thread each (embeddings.runtime.parallel_runs), as the ONNX encoder does; a pass that cannot be
 spread (one text) runs on all the threads. The threads share the one model: nothing is copied. torch keeps
-its thread count per thread, so each pass sets it on the threads that run it.
+its thread count per thread, so each pass sets it on the threads that run it, and leaves the calling
+thread's as it found it.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import numpy as np
 from embeddings.runtime.batching import length_batches
 from embeddings.runtime.parallel_runs import ParallelRuns, spread
 from embeddings.runtime.spec import ModelSpec
-from embeddings.runtime.threads import configure_torch_threads
+from embeddings.runtime.threads import configure_torch_threads, torch_threads
 from embeddings.runtime.tokenizing import encode_texts, untruncated_copy
 
 logger = logging.getLogger(__name__)
@@ -64,9 +65,9 @@ class SentenceTransformerEncoder:
         self.name = spec.name
         self._normalize = spec.normalize
         self._device = torch.device(spec.device)
-        self._threads = threads
-        on_cpu_threads = threads if self._device.type == "cpu" else None
-        self._parallel = ParallelRuns(threads) if parallel_runs and (on_cpu_threads or 1) > 1 else None
+        self._threads = threads if self._device.type == "cpu" else None  # torch threads of a pass
+        spreads = parallel_runs and self._threads is not None and self._threads > 1
+        self._parallel = ParallelRuns(self._threads) if spreads else None
         self._model = SentenceTransformer(local_path, device=spec.device, local_files_only=True)
         if spec.precision == "float16":
             self._model = self._model.to(torch.float16)
@@ -103,22 +104,23 @@ class SentenceTransformerEncoder:
         groups = length_batches(lengths)
         spread_groups = spread(groups, lengths, self._parallel.threads) if self._parallel else None
         if spread_groups:
-            outputs = self._parallel.run(
-                lambda group: self._run_group(features, lengths, group, 1), spread_groups
-            )
+            with torch_threads(1):  # the calling thread runs some of the groups too
+                outputs = self._parallel.run(
+                    lambda group: self._run_group(features, lengths, group, one_thread=True), spread_groups
+                )
             for indices, output in zip(spread_groups, outputs, strict=True):
                 vectors[indices] = output
             return vectors
-        for indices in groups:
-            vectors[indices] = self._run_group(features, lengths, indices, self._threads)
+        with torch_threads(self._threads):
+            for indices in groups:
+                vectors[indices] = self._run_group(features, lengths, indices)
         return vectors
 
     def _run_group(
-        self, features: dict, lengths: list[int], indices: list[int], threads: int | None
+        self, features: dict, lengths: list[int], indices: list[int], one_thread: bool = False
     ) -> np.ndarray:
-        """One length group's forward, on `threads` torch threads of the calling thread (None: as set)."""
-        if threads is not None and self._device.type == "cpu":
-            configure_torch_threads(threads)
+        if one_thread:
+            configure_torch_threads(1)  # a helper thread's count; the calling thread's is 1 already
         width = max(lengths[index] for index in indices)
         return self._forward(_rows(features, indices, width, from_left=not self._pads_left))
 

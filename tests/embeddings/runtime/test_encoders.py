@@ -197,9 +197,11 @@ def test_torch_parallel_runs_give_the_vectors_of_one_run_after_another():
         return forward(features)
 
     parallel._forward = recorded_forward
+    calling_thread_count = torch.get_num_threads()
 
     assert np.allclose(parallel.encode(texts), plain.encode(texts), atol=1e-5)
     assert len({thread for thread, _ in runs}) == 2 and {count for _, count in runs} == {1}
+    assert torch.get_num_threads() == calling_thread_count  # left as the pass found it
 
     runs.clear()
     assert np.allclose(parallel.encode(texts[:1]), plain.encode(texts[:1]), atol=1e-5)
