@@ -1,7 +1,8 @@
-"""One thread per loaded model owns its encoder: every tokenizer call and forward pass happens on it.
+"""One thread per loaded model owns its encoder: every tokenizer call and every pass starts on it.
 
-Fast tokenizers and torch modules are not safe to share between threads (huggingface/tokenizers#537), so
-nothing else touches the encoder once the runner has started. Work reaches the thread from two places:
+Fast tokenizers are not safe to share between threads (huggingface/tokenizers#537), so nothing else calls
+the encoder once the runner has started; an encoder may run one pass's length groups on helper threads of
+its own (parallel runs), each running the model, never the tokenizer. Work reaches the thread from two places:
 
 - a WorkSource, from which the runner takes requests only when it is free (the worker's source pulls them
   from Redis; pulling when free is what spreads load over every worker on every machine);
