@@ -23,7 +23,7 @@ import numpy as np
 
 from embeddings.runtime.batching import length_batches
 from embeddings.runtime.errors import ModelUnavailable
-from embeddings.runtime.parallel_runs import ParallelRuns, spread
+from embeddings.runtime.parallel_runs import ParallelRuns
 from embeddings.runtime.spec import ModelSpec
 from embeddings.runtime.tokenizing import encode_texts, untruncated_copy
 
@@ -86,16 +86,16 @@ class OnnxEncoder:
         encodings = self._encodings(list(texts))
         lengths = [len(item.ids) for item in encodings]
         groups = length_batches(lengths)
-        spread_groups = spread(groups, lengths, self._parallel.threads) if self._parallel else None
-        if spread_groups:
-            outputs = self._parallel.run(
+        chunks = None
+        if self._parallel:
+            chunks = self._parallel.run_spread(
                 lambda group: self._run_batch(
                     [encodings[index] for index in group], self._one_thread_session
                 ),
-                spread_groups,
+                groups,
+                lengths,
             )
-            chunks = list(zip(spread_groups, outputs, strict=True))
-        else:
+        if chunks is None:
             chunks = [
                 (indices, self._run_batch([encodings[index] for index in indices])) for indices in groups
             ]

@@ -57,6 +57,16 @@ class ParallelRuns:
         self.threads = threads
         self._helpers = ThreadPoolExecutor(max(threads - 1, 1), thread_name_prefix="parallel-runs")
 
+    def run_spread(
+        self, work: Callable[[list[int]], Result], groups: list[list[int]], lengths: Sequence[int]
+    ) -> list[tuple[list[int], Result]] | None:
+        """The pass's length groups cut to spread over the threads (spread()), each with work(group), run side
+        by side; None when the pass does not spread (it then goes faster on all the threads)."""
+        spread_groups = spread(groups, lengths, self.threads)
+        if not spread_groups:
+            return None
+        return list(zip(spread_groups, self.run(work, spread_groups), strict=True))
+
     def run(self, work: Callable[[list[int]], Result], groups: Sequence[list[int]]) -> list[Result]:
         """work(group) for every group, in the groups' order."""
         results: list = [None] * len(groups)

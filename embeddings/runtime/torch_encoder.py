@@ -39,7 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from embeddings.runtime.batching import length_batches
-from embeddings.runtime.parallel_runs import ParallelRuns, spread
+from embeddings.runtime.parallel_runs import ParallelRuns
 from embeddings.runtime.spec import ModelSpec
 from embeddings.runtime.threads import configure_torch_threads, torch_threads
 from embeddings.runtime.tokenizing import encode_texts, untruncated_copy
@@ -102,25 +102,23 @@ class SentenceTransformerEncoder:
         features = self._features(texts)
         lengths = features["attention_mask"].sum(dim=1).tolist()
         groups = length_batches(lengths)
-        spread_groups = spread(groups, lengths, self._parallel.threads) if self._parallel else None
-        if spread_groups:
-            with torch_threads(1):  # the calling thread runs some of the groups too
-                outputs = self._parallel.run(
-                    lambda group: self._run_group(features, lengths, group, one_thread=True), spread_groups
+        with torch_threads(self._threads):  # the calling thread's count, as it was again after the pass
+            chunks = None
+            if self._parallel:
+                chunks = self._parallel.run_spread(
+                    lambda group: self._run_group(features, lengths, group, one_thread=True), groups, lengths
                 )
-            for indices, output in zip(spread_groups, outputs, strict=True):
-                vectors[indices] = output
-            return vectors
-        with torch_threads(self._threads):
-            for indices in groups:
-                vectors[indices] = self._run_group(features, lengths, indices)
+            if chunks is None:
+                chunks = [(indices, self._run_group(features, lengths, indices)) for indices in groups]
+        for indices, output in chunks:
+            vectors[indices] = output
         return vectors
 
     def _run_group(
         self, features: dict, lengths: list[int], indices: list[int], one_thread: bool = False
     ) -> np.ndarray:
         if one_thread:
-            configure_torch_threads(1)  # a helper thread's count; the calling thread's is 1 already
+            configure_torch_threads(1)  # on each thread that runs a group side by side, the calling one too
         width = max(lengths[index] for index in indices)
         return self._forward(_rows(features, indices, width, from_left=not self._pads_left))
 

@@ -76,3 +76,14 @@ def test_a_failing_group_fails_the_call():
 
     with pytest.raises(ValueError, match="bad group"):
         runs.run(work, [[0], [1], [2]])
+
+
+def test_run_spread_pairs_each_spread_group_with_its_result_or_declines_a_pass_that_does_not_spread():
+    runs = ParallelRuns(threads=2)
+    lengths = [5, 5, 7, 7, 30, 30]
+    groups = length_batches(lengths)
+    expected = spread(groups, lengths, threads=2)
+    assert expected  # this pass spreads
+
+    assert runs.run_spread(sum, groups, lengths) == [(group, sum(group)) for group in expected]
+    assert runs.run_spread(None, [[0]], [7]) is None  # one text: work is never called
