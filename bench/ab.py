@@ -34,11 +34,10 @@ sys.path.insert(0, str(ROOT))
 from bench.host import measured  # noqa: E402
 from bench.load import LoadResult, concurrent, in_requests, percentile, sequential  # noqa: E402
 from bench.report import LOGS, new_report, save_report  # noqa: E402
-from bench.stack import Stack, platform_stack  # noqa: E402
+from bench.stack import Stack, heartbeat_seconds, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 ROLES = ("web", "worker", "redis", "postgres", "client")
-HEARTBEAT_SECONDS = 2  # the workers' default (EMBEDDING_WORKER_HEARTBEAT_SECONDS): how stale health's RSS is
 
 
 def parse_args() -> argparse.Namespace:
@@ -156,7 +155,7 @@ def main() -> int:
                     f"  {name}: {figure:8.2f} {unit}, errors {errors}{kinds}; CPU ms/request: {cpu}; "
                     f"host steal {steal:.0f}%, idle {idle:.0f}%"
                 )
-        time.sleep(2 * HEARTBEAT_SECONDS)  # a heartbeat after the last round
+        time.sleep(2 * max(heartbeat_seconds(stack.env) for stack in running.values()))  # a fresh heartbeat
         worker_rss = {
             name: max(worker["rss_mb"] for worker in stack.health()["workers"])
             for name, stack in running.items()

@@ -60,7 +60,7 @@ from bench.load import (  # noqa: E402
 )
 from bench.peer import PeerServer, infinity_installed, infinity_server  # noqa: E402
 from bench.report import LOGS, new_report, save_report  # noqa: E402
-from bench.stack import platform_stack  # noqa: E402
+from bench.stack import heartbeat_seconds, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 DEFAULT_MODELS = "all-MiniLM-L6-v2,all-MiniLM-L6-v2-int8-onnx"
@@ -244,7 +244,7 @@ def measure_server(
     (singles, raw_ms), singles_host = measured(
         lambda: interleaved_singles(stack, model, texts[: args.singles], form)
     )
-    time.sleep(2 * float(stack.env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", 2)))  # a fresh heartbeat
+    time.sleep(2 * heartbeat_seconds(stack.env))  # a fresh heartbeat
     rss["after singles"] = workers = rss_of(stack)
     return {
         "single": singles,

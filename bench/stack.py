@@ -86,6 +86,14 @@ class Stack:
         return config_id
 
 
+def heartbeat_seconds(env: dict[str, str]) -> float:
+    """How often a stack's workers report to health (their RSS there is at most this old): the stack's
+    EMBEDDING_WORKER_HEARTBEAT_SECONDS, else the workers' default."""
+    from embeddings.conf import DEFAULTS
+
+    return float(env.get("EMBEDDING_WORKER_HEARTBEAT_SECONDS", DEFAULTS["WORKER_HEARTBEAT_SECONDS"]))
+
+
 def copy_logs(logs: dict[str, Path], destination: Path) -> Path:
     """Each process's log that exists, copied to `destination` as <name>.log."""
     destination.mkdir(parents=True, exist_ok=True)
