@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     # A pass of several length groups runs them side by side, one thread each, on a second onnxruntime
     # session (one more copy of the weights); one text still runs on all the threads (README, benchmarks).
     "ONNX_PARALLEL_RUNS": True,
+    # onnxruntime's fusion of a residual Add + LayerNormalization into SkipLayerNormalization: its CPU kernel
+    # ran slower than the two nodes it replaces (README, benchmarks), so off.
+    "ONNX_FUSE_SKIP_LAYER_NORM": False,
     # Texts per forward pass when requests queue up (one larger request still goes whole).
     "BATCH_MAX_TEXTS": 64,
     # Vectors kept per worker process for repeated (config, text) pairs; 0 turns the cache off.

@@ -26,7 +26,14 @@ def _local_location(spec: ModelSpec, hub_timeout: float) -> Path:
     return resolve_hub_model(spec.location, spec.revision, hub_timeout)
 
 
-def _onnx_encoder(spec: ModelSpec, local: Path, threads: int, spinning: bool, parallel_runs: bool) -> Encoder:
+def _onnx_encoder(
+    spec: ModelSpec,
+    local: Path,
+    threads: int,
+    spinning: bool,
+    parallel_runs: bool,
+    fuse_skip_layer_norm: bool,
+) -> Encoder:
     """The model's ONNX file at the spec's precision (exported and quantized into spec.export_dir when the
     model has none) with its tokenizer.json: the spec's, else the one beside the model."""
     from embeddings.runtime.onnx_encoder import OnnxEncoder
@@ -35,7 +42,14 @@ def _onnx_encoder(spec: ModelSpec, local: Path, threads: int, spinning: bool, pa
     if not spec.tokenizer_path:
         tokenizer = tokenizer_file(local)
         spec = replace(spec, tokenizer_path=str(tokenizer)) if tokenizer else spec
-    return OnnxEncoder(spec, str(model_file), threads, spinning=spinning, parallel_runs=parallel_runs)
+    return OnnxEncoder(
+        spec,
+        str(model_file),
+        threads,
+        spinning=spinning,
+        parallel_runs=parallel_runs,
+        fuse_skip_layer_norm=fuse_skip_layer_norm,
+    )
 
 
 def load_encoder(
@@ -46,6 +60,7 @@ def load_encoder(
     onnx_spinning: bool = True,
     onnx_parallel_runs: bool = False,
     torch_parallel_runs: bool = False,
+    onnx_fuse_skip_layer_norm: bool = True,
 ) -> Encoder:
     local = _local_location(spec, hub_timeout)
     thread_count = cpu_threads(threads)
@@ -58,7 +73,9 @@ def load_encoder(
                 spec, str(local), trace=torch_trace, threads=thread_count, parallel_runs=torch_parallel_runs
             )
         if spec.backend == "onnx":
-            return _onnx_encoder(spec, local, thread_count, onnx_spinning, onnx_parallel_runs)
+            return _onnx_encoder(
+                spec, local, thread_count, onnx_spinning, onnx_parallel_runs, onnx_fuse_skip_layer_norm
+            )
     except ModelLoadError:
         raise
     except Exception as error:

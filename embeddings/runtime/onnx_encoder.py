@@ -13,6 +13,12 @@ A text is tokenized once even when its tokens are counted first (the OpenAI API 
 count_tokens() keeps the encodings of texts within the model's limit, which are exactly what the truncating
 tokenizer makes of them, and the next encode() on the same thread takes them instead of tokenizing again.
 Side by side (bench/ab.py, requests of 64 texts) that took the platform's bulk from 270.9 to 294.8 texts/s.
+
+onnxruntime fuses a residual Add and the LayerNormalization after it into one SkipLayerNormalization where a
+graph's pattern allows it (of the catalog's files, the packaged int8 MiniLM's). Its CPU kernel ran those
+twelve nodes about four times slower than the Add and LayerNormalization it replaces (onnxruntime's own
+profile, 2026-12-04), so the worker turns that one fusion off (EMBEDDING_ONNX_FUSE_SKIP_LAYER_NORM=false);
+every other graph optimization stays at onnxruntime's default level.
 """
 
 from __future__ import annotations
@@ -36,14 +42,17 @@ class OnnxEncoder:
         threads: int,
         spinning: bool = True,
         parallel_runs: bool = False,
+        fuse_skip_layer_norm: bool = True,
     ) -> None:
         from tokenizers import Tokenizer
 
         if not spec.tokenizer_path:
             raise ModelUnavailable(f"ONNX model '{spec.name}' needs a tokenizer.json (tokenizer_path)")
-        self._session = _session(model_file, threads, spinning)
+        self._session = _session(model_file, threads, spinning, fuse_skip_layer_norm)
         self._parallel = ParallelRuns(threads) if parallel_runs and threads > 1 else None
-        self._one_thread_session = _session(model_file, 1, spinning) if self._parallel else None
+        self._one_thread_session = (
+            _session(model_file, 1, spinning, fuse_skip_layer_norm) if self._parallel else None
+        )
         self._input_names = {item.name for item in self._session.get_inputs()}
         self._output = spec.onnx_output or self._session.get_outputs()[0].name
         self._pool_in_graph = spec.pooling == "graph"
@@ -133,11 +142,19 @@ class OnnxEncoder:
         return self._tokenizer.decode(list(token_ids), skip_special_tokens=True)
 
 
-def _session(model_file: str, threads: int, spinning: bool):
+SKIP_LAYER_NORM_FUSION = "SkipLayerNormFusion"  # onnxruntime's name for the optimizer
+
+
+def _session(model_file: str, threads: int, spinning: bool, fuse_skip_layer_norm: bool = True):
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
-    return onnxruntime.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])
+    return onnxruntime.InferenceSession(
+        model_file,
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=[] if fuse_skip_layer_norm else [SKIP_LAYER_NORM_FUSION],
+    )

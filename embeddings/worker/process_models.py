@@ -39,6 +39,7 @@ def process_holder() -> ModelHolder:
         torch_parallel_runs=embedding_setting("TORCH_PARALLEL_RUNS"),
         onnx_spinning=embedding_setting("ONNX_SPINNING"),
         onnx_parallel_runs=embedding_setting("ONNX_PARALLEL_RUNS"),
+        onnx_fuse_skip_layer_norm=embedding_setting("ONNX_FUSE_SKIP_LAYER_NORM"),
     )
     return ModelHolder(
         load=load,

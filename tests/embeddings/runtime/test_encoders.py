@@ -125,6 +125,63 @@ def test_onnx_threads_spin_between_runs_unless_told_not_to(spinning, expected):
     assert encoder.encode(["still encodes"]).shape == (1, encoder.dimensions)
 
 
+def _optimized_op_types(model_file: str, **session_arguments) -> set[str]:
+    """The node types of the graph onnxruntime runs, once its optimizers are through with the file."""
+    import tempfile
+    from pathlib import Path
+
+    import onnx
+    import onnxruntime
+
+    with tempfile.TemporaryDirectory() as folder:
+        options = onnxruntime.SessionOptions()
+        options.optimized_model_filepath = str(Path(folder) / "optimized.onnx")
+        onnxruntime.InferenceSession(
+            model_file, options, providers=["CPUExecutionProvider"], **session_arguments
+        )
+        return {node.op_type for node in onnx.load(options.optimized_model_filepath).graph.node}
+
+
+def test_skip_layer_norm_fusion_is_named_as_onnxruntime_names_it():
+    """onnxruntime ignores an optimizer name it does not know: the name the worker disables must be the one
+    that keeps SkipLayerNormalization out of the packaged int8 graph, where the fusion applies by default."""
+    from embeddings.runtime.onnx_encoder import SKIP_LAYER_NORM_FUSION
+
+    model_file = catalog_spec("all-MiniLM-L6-v2-int8-onnx").location
+    assert "SkipLayerNormalization" in _optimized_op_types(model_file)
+    assert "SkipLayerNormalization" not in _optimized_op_types(
+        model_file, disabled_optimizers=[SKIP_LAYER_NORM_FUSION]
+    )
+
+
+@pytest.mark.parametrize("parallel_runs", [False, True])
+def test_onnx_sessions_leave_out_the_skip_layer_norm_fusion_when_told_and_encode_the_same(
+    monkeypatch, parallel_runs
+):
+    """EMBEDDING_ONNX_FUSE_SKIP_LAYER_NORM=false (the worker's default): every session of the encoder is made
+    without the fusion, and the vectors are those of onnxruntime's default graph."""
+    import onnxruntime
+
+    from embeddings.runtime.onnx_encoder import SKIP_LAYER_NORM_FUSION
+
+    made = []  # the optimizers disabled in each session made
+    real_session = onnxruntime.InferenceSession
+
+    def recorded_session(*arguments, **keywords):
+        made.append(keywords.get("disabled_optimizers"))
+        return real_session(*arguments, **keywords)
+
+    spec = catalog_spec("all-MiniLM-L6-v2-int8-onnx")
+    fused = load_encoder(spec, threads=2, onnx_parallel_runs=parallel_runs)
+    monkeypatch.setattr(onnxruntime, "InferenceSession", recorded_session)
+    unfused = load_encoder(spec, threads=2, onnx_parallel_runs=parallel_runs, onnx_fuse_skip_layer_norm=False)
+
+    assert made == [[SKIP_LAYER_NORM_FUSION]] * (2 if parallel_runs else 1)
+    texts = [*SIMILAR, UNRELATED] + [f"text {index} " + "more words " * index for index in range(20)]
+    cosines = np.sum(fused.encode(texts) * unfused.encode(texts), axis=1)
+    assert cosines.min() >= 0.99999
+
+
 def test_onnx_parallel_runs_give_the_vectors_of_one_run_after_another():
     """EMBEDDING_ONNX_PARALLEL_RUNS: the length groups of a pass run side by side on a one-thread session;
     every text gets the vector that the plain encoder gives it, in its place."""
