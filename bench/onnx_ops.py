@@ -35,7 +35,7 @@ def profiled_kernel_times(model: str, fuse_skip_layer_norm: bool, texts: list[st
     import onnxruntime
 
     from embeddings.runtime.loader import load_encoder
-    from embeddings.runtime.onnx_encoder import SKIP_LAYER_NORM_FUSION
+    from embeddings.runtime.onnx_encoder import disabled_optimizers
 
     encoder = load_encoder(model_spec(model), threads=1, onnx_fuse_skip_layer_norm=fuse_skip_layer_norm)
     with tempfile.TemporaryDirectory() as folder:
@@ -48,7 +48,7 @@ def profiled_kernel_times(model: str, fuse_skip_layer_norm: bool, texts: list[st
             encoder._session._model_path,
             options,
             providers=["CPUExecutionProvider"],
-            disabled_optimizers=[] if fuse_skip_layer_norm else [SKIP_LAYER_NORM_FUSION],
+            disabled_optimizers=disabled_optimizers(fuse_skip_layer_norm),
         )
         started = time.perf_counter()
         for request in in_requests(texts, size):

@@ -146,6 +146,11 @@ class OnnxEncoder:
 SKIP_LAYER_NORM_FUSION = "SkipLayerNormFusion"  # onnxruntime's name for the optimizer
 
 
+def disabled_optimizers(fuse_skip_layer_norm: bool) -> list[str]:
+    """The onnxruntime optimizers a session is made without (its `disabled_optimizers`)."""
+    return [] if fuse_skip_layer_norm else [SKIP_LAYER_NORM_FUSION]
+
+
 def _session(model_file: str, threads: int, spinning: bool, fuse_skip_layer_norm: bool = True):
     import onnxruntime
 
@@ -157,5 +162,5 @@ def _session(model_file: str, threads: int, spinning: bool, fuse_skip_layer_norm
         model_file,
         options,
         providers=["CPUExecutionProvider"],
-        disabled_optimizers=[] if fuse_skip_layer_norm else [SKIP_LAYER_NORM_FUSION],
+        disabled_optimizers=disabled_optimizers(fuse_skip_layer_norm),
     )
