@@ -3,8 +3,10 @@
     .venv/bin/python bench/onnx_ops.py all-MiniLM-L6-v2-int8-onnx
 
 The worker's ONNX encoder for a catalog model, on one thread, encodes the benchmark texts in calls of 64
-(the bulk load's requests), once with every graph optimization onnxruntime applies by default and once with
-its SkipLayerNormalization fusion off (EMBEDDING_ONNX_FUSE_SKIP_LAYER_NORM=false, the worker's default).
+(the bulk load's requests): with every graph optimization onnxruntime applies by default; with its
+SkipLayerNormalization fusion off (EMBEDDING_ONNX_FUSE_SKIP_LAYER_NORM=false, the worker's default); and
+with that fusion off and the GELUs onnxruntime's fusion misses fused (EMBEDDING_ONNX_FUSE_GELU=true, the
+worker's default, embeddings.runtime.onnx_fusions: the worker's graph).
 Each session is profiled by onnxruntime, and the kernel time of its nodes is summed by node type: prints
 one JSON object with, per variant, the total kernel milliseconds, every node type's, most first, and the wall
 seconds of the calls (profiling included). One thread, so that kernel times add up to the run's time.
@@ -28,16 +30,27 @@ from bench.load import in_requests  # noqa: E402
 from bench.raw import model_spec  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
-VARIANTS = {"onnxruntime defaults": True, "skip layer norm fusion off": False}
+VARIANTS = {  # name: (fuse_skip_layer_norm, fuse_gelu)
+    "onnxruntime defaults": (True, False),
+    "skip layer norm fusion off": (False, False),
+    "skip layer norm fusion off, gelu fused": (False, True),
+}
 
 
-def profiled_kernel_times(model: str, fuse_skip_layer_norm: bool, texts: list[str], size: int) -> dict:
+def profiled_kernel_times(
+    model: str, fuse_skip_layer_norm: bool, texts: list[str], size: int, fuse_gelu: bool = False
+) -> dict:
     import onnxruntime
 
     from embeddings.runtime.loader import load_encoder
     from embeddings.runtime.onnx_encoder import disabled_optimizers
 
-    encoder = load_encoder(model_spec(model), threads=1, onnx_fuse_skip_layer_norm=fuse_skip_layer_norm)
+    encoder = load_encoder(
+        model_spec(model),
+        threads=1,
+        onnx_fuse_skip_layer_norm=fuse_skip_layer_norm,
+        onnx_fuse_gelu=fuse_gelu,
+    )
     with tempfile.TemporaryDirectory() as folder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
@@ -76,8 +89,10 @@ def main() -> int:
     args = parser.parse_args()
     texts = benchmark_texts(args.texts)
     report = {"model": args.model, "texts": len(texts), "call_texts": args.call_texts}
-    for name, fuse in VARIANTS.items():
-        report[name] = profiled_kernel_times(args.model, fuse, texts, args.call_texts)
+    for name, (fuse_skip_layer_norm, fuse_gelu) in VARIANTS.items():
+        report[name] = profiled_kernel_times(
+            args.model, fuse_skip_layer_norm, texts, args.call_texts, fuse_gelu=fuse_gelu
+        )
     print(json.dumps(report, indent=1))
     return 0
 

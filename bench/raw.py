@@ -7,7 +7,7 @@ Run in its own process (bench/serving.py does) so its memory is measured alone:
 torch configs run sentence-transformers' own `SentenceTransformer.encode` (batch 32); ONNX configs run
 onnxruntime with the model's tokenizer (the runtime's OnnxEncoder with onnxruntime's own defaults: one session
 on all the cores, its threads spinning between runs, every graph optimization on; not the worker's parallel
-runs, nor its SkipLayerNormalization fusion turned off). The tokenizers library
+runs, nor its SkipLayerNormalization fusion turned off, nor its GELU fusion). The tokenizers library
 keeps its own default too, a batch tokenized on all the cores, as in the worker that `make run` starts (until
 2026-12-03 15:50 UTC both ran with TOKENIZERS_PARALLELISM=false). Prints one JSON object:
 bulk texts/s, single-text latency percentiles, RSS after loading and warming up and after the work.
@@ -72,14 +72,18 @@ def load_encode(model: str):
     from embeddings.runtime.loader import load_encoder
 
     return load_encoder(
-        spec, onnx_spinning=True, onnx_parallel_runs=False, onnx_fuse_skip_layer_norm=True
+        spec,
+        onnx_spinning=True,
+        onnx_parallel_runs=False,
+        onnx_fuse_skip_layer_norm=True,
+        onnx_fuse_gelu=False,
     ).encode
 
 
 def load_worker_encoder(model: str):
     """The worker's own encoder for the catalog model, with the worker's defaults (parallel runs; torch
     traced; onnxruntime's SkipLayerNormalization fusion as EMBEDDING_ONNX_FUSE_SKIP_LAYER_NORM says, off by
-    default)."""
+    default; GELUs fused as EMBEDDING_ONNX_FUSE_GELU says, on by default)."""
     from embeddings.conf import embedding_setting
     from embeddings.runtime.loader import load_encoder
 
@@ -89,6 +93,7 @@ def load_worker_encoder(model: str):
         onnx_parallel_runs=True,
         torch_parallel_runs=True,
         onnx_fuse_skip_layer_norm=embedding_setting("ONNX_FUSE_SKIP_LAYER_NORM"),
+        onnx_fuse_gelu=embedding_setting("ONNX_FUSE_GELU"),
     )
 
 

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     # onnxruntime's fusion of a residual Add + LayerNormalization into SkipLayerNormalization: its CPU kernel
     # ran slower than the two nodes it replaces (README, benchmarks), so off.
     "ONNX_FUSE_SKIP_LAYER_NORM": False,
+    # GELUs written in a form onnxruntime's own fusion misses (the packaged int8 MiniLM's) fused into one node
+    # by onnxruntime's transformer optimizer's FusionGelu, cached beside exports (README, benchmarks).
+    "ONNX_FUSE_GELU": True,
     # Texts per forward pass when requests queue up (one larger request still goes whole).
     "BATCH_MAX_TEXTS": 64,
     # Vectors kept per worker process for repeated (config, text) pairs; 0 turns the cache off.

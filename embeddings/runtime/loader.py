@@ -9,6 +9,7 @@ from embeddings.runtime.encoder import Encoder
 from embeddings.runtime.errors import ModelLoadError, ModelUnavailable
 from embeddings.runtime.hub import resolve_hub_model
 from embeddings.runtime.onnx_export import onnx_model_file, tokenizer_file
+from embeddings.runtime.onnx_fusions import gelu_fused_onnx
 from embeddings.runtime.spec import ModelSpec
 from embeddings.runtime.threads import configure_torch_threads, cpu_threads
 
@@ -33,12 +34,16 @@ def _onnx_encoder(
     spinning: bool,
     parallel_runs: bool,
     fuse_skip_layer_norm: bool,
+    fuse_gelu: bool,
 ) -> Encoder:
     """The model's ONNX file at the spec's precision (exported and quantized into spec.export_dir when the
-    model has none) with its tokenizer.json: the spec's, else the one beside the model."""
+    model has none; its GELUs fused there, when asked, where onnxruntime's fusion misses them) with its
+    tokenizer.json: the spec's, else the one beside the model."""
     from embeddings.runtime.onnx_encoder import OnnxEncoder
 
     model_file = onnx_model_file(local, spec.precision, spec.export_dir)
+    if fuse_gelu:
+        model_file = gelu_fused_onnx(model_file, spec.export_dir)
     if not spec.tokenizer_path:
         tokenizer = tokenizer_file(local)
         spec = replace(spec, tokenizer_path=str(tokenizer)) if tokenizer else spec
@@ -61,6 +66,7 @@ def load_encoder(
     onnx_parallel_runs: bool = False,
     torch_parallel_runs: bool = False,
     onnx_fuse_skip_layer_norm: bool = True,
+    onnx_fuse_gelu: bool = False,
 ) -> Encoder:
     local = _local_location(spec, hub_timeout)
     thread_count = cpu_threads(threads)
@@ -74,7 +80,13 @@ def load_encoder(
             )
         if spec.backend == "onnx":
             return _onnx_encoder(
-                spec, local, thread_count, onnx_spinning, onnx_parallel_runs, onnx_fuse_skip_layer_norm
+                spec,
+                local,
+                thread_count,
+                onnx_spinning,
+                onnx_parallel_runs,
+                onnx_fuse_skip_layer_norm,
+                onnx_fuse_gelu,
             )
     except ModelLoadError:
         raise

@@ -62,7 +62,7 @@ def exported_onnx(model_dir: Path, cache_dir: Path, precision: str = "float32") 
     """`model_dir`'s transformer as ONNX at `precision` (float32 or int8): from the cache, else made now."""
     _check_exportable(model_dir)
     source = transformer_dir(model_dir)
-    float32 = _cached(cache_dir, source, "float32", lambda output: _export(source, output))
+    float32 = cached_onnx(cache_dir, source, "float32", lambda output: _export(source, output))
     if precision == "float32":
         return float32
     return quantized_onnx(float32, cache_dir, label=_label(source))
@@ -70,7 +70,9 @@ def exported_onnx(model_dir: Path, cache_dir: Path, precision: str = "float32") 
 
 def quantized_onnx(model_file: Path, cache_dir: Path, label: str = "") -> Path:
     """An int8 copy of a float32 ONNX file: from the cache, else made now."""
-    return _cached(cache_dir, model_file, "int8", lambda output: _quantize_int8(model_file, output), label)
+    return cached_onnx(
+        cache_dir, model_file, "int8", lambda output: _quantize_int8(model_file, output), label
+    )
 
 
 def is_transformer_dir(path: Path) -> bool:
@@ -140,10 +142,16 @@ def _cache_folder(cache_dir: str | Path, location: Path) -> Path:
     return Path(cache_dir)
 
 
-def _cached(
+def cache_target(cache_dir: Path, source: Path, precision: str, label: str = "") -> Path:
+    """Where the file made from `source` at `precision` is cached (whether or not it is there yet)."""
+    return cache_dir / f"{label or _label(source)}-{precision}-{cache_key(source, precision)}.onnx"
+
+
+def cached_onnx(
     cache_dir: Path, source: Path, precision: str, write: Callable[[Path], None], label: str = ""
 ) -> Path:
-    target = cache_dir / f"{label or _label(source)}-{precision}-{cache_key(source, precision)}.onnx"
+    """The cached file made from `source` at `precision`; made now with `write(path)` when missing."""
+    target = cache_target(cache_dir, source, precision, label)
     if target.exists():
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,7 @@ def process_holder() -> ModelHolder:
         onnx_spinning=embedding_setting("ONNX_SPINNING"),
         onnx_parallel_runs=embedding_setting("ONNX_PARALLEL_RUNS"),
         onnx_fuse_skip_layer_norm=embedding_setting("ONNX_FUSE_SKIP_LAYER_NORM"),
+        onnx_fuse_gelu=embedding_setting("ONNX_FUSE_GELU"),
     )
     return ModelHolder(
         load=load,

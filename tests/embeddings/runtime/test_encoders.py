@@ -1,6 +1,7 @@
 """One contract that every encoder backend runs, with real weights from the catalog packages."""
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -179,6 +180,36 @@ def test_onnx_sessions_leave_out_the_skip_layer_norm_fusion_when_told_and_encode
     assert made == [[SKIP_LAYER_NORM_FUSION]] * (2 if parallel_runs else 1)
     texts = [*SIMILAR, UNRELATED] + [f"text {index} " + "more words " * index for index in range(20)]
     cosines = np.sum(fused.encode(texts) * unfused.encode(texts), axis=1)
+    assert cosines.min() >= 0.99999
+
+
+@pytest.mark.parametrize("parallel_runs", [False, True])
+def test_onnx_sessions_run_the_gelu_fused_graph_when_told_and_encode_the_same(
+    tmp_path, monkeypatch, parallel_runs
+):
+    """EMBEDDING_ONNX_FUSE_GELU=true (the worker's default): every session of the encoder runs the graph with
+    its GELUs fused (embeddings.runtime.onnx_fusions, cached in the spec's export folder), and the vectors are
+    those of the graph as packaged."""
+    import onnxruntime
+
+    from embeddings.runtime.onnx_fusions import GELU_FUSED
+
+    made = []  # the model each session was made from
+    real_session = onnxruntime.InferenceSession
+
+    def recorded_session(model, *arguments, **keywords):
+        made.append(str(model))
+        return real_session(model, *arguments, **keywords)
+
+    spec = replace(catalog_spec("all-MiniLM-L6-v2-int8-onnx"), export_dir=str(tmp_path))
+    packaged = load_encoder(spec, threads=2, onnx_parallel_runs=parallel_runs)
+    monkeypatch.setattr(onnxruntime, "InferenceSession", recorded_session)
+    fused = load_encoder(spec, threads=2, onnx_parallel_runs=parallel_runs, onnx_fuse_gelu=True)
+
+    (cached,) = tmp_path.glob(f"*{GELU_FUSED}*.onnx")
+    assert made == [str(cached)] * (2 if parallel_runs else 1)
+    texts = [*SIMILAR, UNRELATED] + [f"text {index} " + "more words " * index for index in range(20)]
+    cosines = np.sum(packaged.encode(texts) * fused.encode(texts), axis=1)
     assert cosines.min() >= 0.99999
 
 
