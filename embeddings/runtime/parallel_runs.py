@@ -6,11 +6,20 @@ badly, and on a busy host one thread is often preempted while the other waits at
 thread each, the groups keep every core busy on its own work (bench/raw.py --in-requests 64 measures both).
 A pass that cannot be spread (one text, or one text that costs more than all the rest) runs as before, on
 all the threads, which is what keeps a single text fast.
+
+The groups are dealt to one lane per thread before the pass (lanes()): costliest first to the cheapest lane,
+then one group of the costliest lane cut so that it and the cheapest lane come out even. Each thread runs
+its own lane and then takes what is left at the end of another's, so a thread slowed down (preempted, or
+a group that ran longer than its cost said) is helped. Until 2026-12-05 the threads took the groups from
+one queue, costliest first: a pass ended with one thread idle while the other ran the last group (3.7% of
+the threads' time in int8 MiniLM's bulk requests, a probe of bench/raw.py's worker encoder).
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -18,6 +27,9 @@ from typing import TypeVar
 from embeddings.runtime.batching import RUN_COST_TOKENS
 
 Result = TypeVar("Result")
+
+# A/B only (bench/ab.py, 2026-12-05): "1" runs the groups from one queue, costliest first, as before lanes.
+ONE_QUEUE_SWITCH = "EMBEDDING_PARALLEL_RUNS_ONE_QUEUE"
 
 
 def group_cost(group: Sequence[int], lengths: Sequence[int], run_cost: int = RUN_COST_TOKENS) -> int:
@@ -48,9 +60,56 @@ def spread(groups: list[list[int]], lengths: Sequence[int], threads: int) -> lis
     return pending
 
 
+def lanes(groups: list[list[int]], lengths: Sequence[int], threads: int) -> list[list[list[int]]]:
+    """The groups dealt to `threads` lanes of about equal cost, each lane costliest first.
+
+    Each group goes, costliest first, to the lane that costs least so far. Then, as long as it evens them
+    out, one group of the costliest lane is cut in two (at a point of its ascending lengths, so neither part
+    is padded to more than the whole was) and one part moves to the cheapest lane: a cut costs one more run,
+    and is made only where the costliest lane then costs less."""
+    dealt: list[list[list[int]]] = [[] for _ in range(threads)]
+    loads = [0] * threads
+    for group in sorted(groups, key=lambda group: group_cost(group, lengths), reverse=True):
+        lane = loads.index(min(loads))
+        dealt[lane].append(group)
+        loads[lane] += group_cost(group, lengths)
+    for _ in range(threads - 1):
+        heavy, light = loads.index(max(loads)), loads.index(min(loads))
+        cut = _evening_cut(dealt[heavy], loads[heavy], loads[light], lengths)
+        if cut is None:
+            break
+        position, stay, move = cut
+        dealt[heavy][position] = stay
+        dealt[light].append(move)
+        loads = [sum(group_cost(group, lengths) for group in lane) for lane in dealt]
+    return [sorted(lane, key=lambda group: group_cost(group, lengths), reverse=True) for lane in dealt]
+
+
+def _evening_cut(
+    heavy_lane: list[list[int]], heavy: int, light: int, lengths: Sequence[int]
+) -> tuple[int, list[int], list[int]] | None:
+    """(the group's position in the heavy lane, the part that stays, the part that moves) for the cut that
+    leaves the costlier of the two lanes cheapest; None when no cut makes it cheaper than `heavy`."""
+    best, best_load = None, heavy
+    for position, group in enumerate(heavy_lane):
+        ascending = sorted(group, key=lambda index: lengths[index])
+        size, longest, rest = len(ascending), lengths[ascending[-1]], heavy - group_cost(group, lengths)
+        for middle in range(1, size):
+            short = RUN_COST_TOKENS + middle * lengths[ascending[middle - 1]]
+            long = RUN_COST_TOKENS + (size - middle) * longest
+            for stays, moves, moved_cost, kept_cost in (
+                (ascending[:middle], ascending[middle:], long, short),
+                (ascending[middle:], ascending[:middle], short, long),
+            ):
+                load = max(rest + kept_cost, light + moved_cost)
+                if load < best_load:
+                    best, best_load = (position, stays, moves), load
+    return best
+
+
 class ParallelRuns:
-    """Runs a list of groups on `threads` threads, the calling thread one of them: each thread takes the next
-    group as it finishes one (costliest first, so the last groups taken are the cheapest). The helper threads
+    """Runs lanes of groups on `threads` threads, the calling thread one of them: each thread runs its own
+    lane from the front, then takes groups from the end of the others' (their cheapest). The helper threads
     end when the object is dropped (ThreadPoolExecutor's own clean-up), as when the model is unloaded."""
 
     def __init__(self, threads: int) -> None:
@@ -60,30 +119,48 @@ class ParallelRuns:
     def run_spread(
         self, work: Callable[[list[int]], Result], groups: list[list[int]], lengths: Sequence[int]
     ) -> list[tuple[list[int], Result]] | None:
-        """The pass's length groups cut to spread over the threads (spread()), each with work(group), run side
-        by side; None when the pass does not spread (it then goes faster on all the threads)."""
+        """The pass's length groups cut to spread over the threads (spread()) and dealt to one lane each
+        (lanes()), each with work(group), run side by side; None when the pass does not spread (it then goes
+        faster on all the threads)."""
         spread_groups = spread(groups, lengths, self.threads)
         if not spread_groups:
             return None
-        return list(zip(spread_groups, self.run(work, spread_groups), strict=True))
+        one_queue = os.environ.get(ONE_QUEUE_SWITCH) == "1"
+        if one_queue:
+            dealt = [spread_groups] + [[] for _ in range(self.threads - 1)]
+        else:
+            dealt = lanes(spread_groups, lengths, self.threads)
+        results = self.run(work, dealt, one_queue=one_queue)
+        return list(zip([group for lane in dealt for group in lane], results, strict=True))
 
-    def run(self, work: Callable[[list[int]], Result], groups: Sequence[list[int]]) -> list[Result]:
-        """work(group) for every group, in the groups' order."""
+    def run(
+        self, work: Callable[[list[int]], Result], dealt: Sequence[list[list[int]]], one_queue: bool = False
+    ) -> list[Result]:
+        """work(group) for every group of every lane, in the lanes' order, one after another."""
+        groups = [group for lane in dealt for group in lane]
         results: list = [None] * len(groups)
-        taken = iter(range(len(groups)))
+        pending: list[deque[int]] = []
+        for lane in dealt:
+            start = sum(len(queue) for queue in pending)
+            pending.append(deque(range(start, start + len(lane))))
         lock = threading.Lock()
 
-        def take_until_done() -> None:
-            while True:
-                with lock:
-                    index = next(taken, None)
-                if index is None:
-                    return
+        def take(own: int) -> int | None:
+            with lock:
+                if own < len(pending) and pending[own]:
+                    return pending[own].popleft()
+                others = [queue for queue in pending if queue]
+                if not others:
+                    return None
+                return max(others, key=len).popleft() if one_queue else max(others, key=len).pop()
+
+        def run_lane(own: int) -> None:
+            while (index := take(own)) is not None:
                 results[index] = work(groups[index])
 
-        helpers = [self._helpers.submit(take_until_done) for _ in range(self.threads - 1)]
+        helpers = [self._helpers.submit(run_lane, own) for own in range(1, self.threads)]
         try:
-            take_until_done()
+            run_lane(0)
         finally:
             for helper in helpers:
                 helper.result()  # waits for it; re-raises what it raised
