@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from embeddings.runtime.encoder import Encoder
 from embeddings.runtime.errors import DimensionMismatch
 from embeddings.runtime.runner import ModelRunner, WorkSource
 from embeddings.runtime.spec import ModelSpec
+from embeddings.runtime.threads import on_own_thread
 
 WARMUP_TEXTS = ["warm up the model", "a second, somewhat longer sentence to warm up padding paths"]
 
@@ -79,8 +81,7 @@ class ModelHolder:
         with self._lock:
             loaded = self._models.get(spec.weights_key)
             if loaded is None:
-                encoder = self._load(spec)
-                encoder.encode(WARMUP_TEXTS)  # on this thread: the runner does not exist yet
+                encoder = on_own_thread(partial(self._warmed_up, spec))  # see on_own_thread
                 self._check_dimensions(spec, encoder)
                 loaded = self._models[spec.weights_key] = self._start(spec, encoder)
             self._check_dimensions(spec, loaded.encoder)
@@ -90,6 +91,11 @@ class ModelHolder:
             self._evict(keep={*keep, spec.config_id})
             self._loaded_changed.notify_all()
             return loaded.encoder
+
+    def _warmed_up(self, spec: ModelSpec) -> Encoder:
+        encoder = self._load(spec)
+        encoder.encode(WARMUP_TEXTS)  # before the runner exists
+        return encoder
 
     def touch(self, config_ids: Sequence[int]) -> None:
         """Mark these configs' models as just used (for least-recently-used eviction)."""

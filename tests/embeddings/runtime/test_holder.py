@@ -40,6 +40,40 @@ def test_a_model_is_loaded_once_warmed_up_and_served_by_config_id():
     assert holder.encode(1, ["hello"]).shape == (1, 8)
 
 
+def test_the_load_and_the_warm_up_run_on_a_thread_that_has_ended_when_the_model_serves():
+    """torch's OpenMP keeps a team of threads per thread that ran parallel work while that thread lives;
+    a load on the long-lived loader thread left one beside the runner's (embeddings.runtime.threads)."""
+    import threading
+
+    ran_on: list[threading.Thread] = []
+
+    class RecordingEncoder(FakeEncoder):
+        def encode(self, texts):
+            ran_on.append(threading.current_thread())
+            return super().encode(texts)
+
+    def load(model_spec):
+        ran_on.append(threading.current_thread())
+        return RecordingEncoder(name=model_spec.location)
+
+    holder = ModelHolder(load)
+    holder.ensure_loaded(spec(1))
+
+    load_thread, warm_up_thread = ran_on
+    assert load_thread is warm_up_thread is not threading.current_thread()
+    assert not load_thread.is_alive()
+
+
+def test_a_failed_load_raises_in_the_caller():
+    def load(model_spec):
+        raise DimensionMismatch("no such model")
+
+    holder = ModelHolder(load)
+    with pytest.raises(DimensionMismatch, match="no such model"):
+        holder.ensure_loaded(spec(1))
+    assert not holder.is_loaded(1)
+
+
 def test_configs_with_the_same_weights_share_one_loaded_model():
     loader = CountingLoader()
     holder = ModelHolder(loader)

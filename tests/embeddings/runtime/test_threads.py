@@ -55,3 +55,27 @@ def test_torch_threads_none_leaves_the_count_alone():
             return torch.get_num_threads()
 
     assert _in_new_thread(check) == 2
+
+
+def test_on_own_thread_returns_what_the_work_returns_from_a_thread_that_has_ended():
+    from embeddings.runtime.threads import on_own_thread
+
+    threads = []
+
+    def work():
+        threads.append(threading.current_thread())
+        return 42
+
+    assert on_own_thread(work) == 42
+    (thread,) = threads
+    assert thread is not threading.current_thread() and not thread.is_alive()
+
+
+def test_on_own_thread_raises_what_the_work_raised():
+    from embeddings.runtime.threads import on_own_thread
+
+    def work():
+        raise ValueError("failed load")
+
+    with pytest.raises(ValueError, match="failed load"):
+        on_own_thread(work)
