@@ -8,7 +8,6 @@ serves a config the caller asks to keep (the active one, the one being activated
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
@@ -82,10 +81,7 @@ class ModelHolder:
         with self._lock:
             loaded = self._models.get(spec.weights_key)
             if loaded is None:
-                if os.environ.get("EMBEDDING_LOAD_ON_CALLING_THREAD") == "1":  # A/B only (bench/ab.py)
-                    encoder = self._warmed_up(spec)
-                else:
-                    encoder = on_own_thread(partial(self._warmed_up, spec))  # see on_own_thread
+                encoder = on_own_thread(partial(self._warmed_up, spec))  # see on_own_thread
                 self._check_dimensions(spec, encoder)
                 loaded = self._models[spec.weights_key] = self._start(spec, encoder)
             self._check_dimensions(spec, loaded.encoder)
