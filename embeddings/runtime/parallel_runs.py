@@ -11,8 +11,8 @@ The groups are dealt to one lane per thread before the pass (lanes()): costliest
 then one group of the costliest lane cut so that it and the cheapest lane come out even. Each thread runs
 its own lane and then takes what is left at the end of another's, so a thread slowed down (preempted, or
 a group that ran longer than its cost said) is helped. Until 2026-12-05 the threads took the groups from
-one queue, costliest first: a pass ended with one thread idle while the other ran the last group (3.7% of
-the threads' time in int8 MiniLM's bulk requests, a probe of bench/raw.py's worker encoder). Side by side
+one queue, costliest first: a pass ended with one thread idle while the other ran the last group (a
+throwaway probe of the worker's encoder on int8 MiniLM's bulk requests). Side by side
 (bench/ab.py, 4 rounds, 2026-12-05): bulk 425.4 -> 438.2 texts/s with int8 MiniLM and 358.5 -> 368.8 with
 torch MiniLM, 32 clients 299.6 -> 308.1 requests/s with int8.
 """

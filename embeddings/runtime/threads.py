@@ -46,7 +46,7 @@ def on_own_thread(work: Callable[[], Result], name: str = "embedding-model-load"
     as long as that thread lives, and once it counts more such threads than cores it stops spinning between
     parallel regions: each region then waits for its threads to wake. A model loaded and warmed up on the
     long-lived loader thread left a second team beside the runner's, and one-text passes on the runner took
-    about 2.2 ms longer (a probe: 7.7 against 9.9 ms p50, back to 7.8 once that thread ended). Side by side
+    longer (throwaway probes: with a second team alive, and against the same encoder in-process). Side by side
     (bench/ab.py, torch MiniLM, one-text requests, 2026-12-05): 13.97 -> 12.10 ms p50 over 6 rounds (5 ahead),
     13.91 -> 13.63 over 4 (2 ahead); the runner's team now spins, 4.7 ms more worker CPU per request; 32
     clients 233.6 -> 238.9 requests/s."""
