@@ -4,9 +4,9 @@ onnxruntime fuses a GELU written x*0.5*(1+erf(x/sqrt(2))) into one Gelu node whe
 the bias Add before it into BiasGelu. The packaged int8 MiniLM's graph writes (1+erf(x/sqrt(2)))*0.5*x,
 which that fusion misses: its six GELUs ran as five elementwise nodes each over every token's 1,536 values.
 onnxruntime's transformer optimizer (`onnxruntime.transformers`) matches that form too. Its GELU fusion
-alone (FusionGelu; the optimizer's entry point imports sympy, about 50 MB more in every worker) rewrites
-the graph, and onnxruntime fuses the bias Add into BiasGelu itself at load. The function computed is the
-same; onnxruntime's Gelu kernel computes erf as its Erf node does.
+alone (FusionGelu; the optimizer's entry point imports sympy, memory in every worker for nothing it
+uses) rewrites the graph, and onnxruntime fuses the bias Add into BiasGelu itself at load. The function
+computed is the same; onnxruntime's Gelu kernel computes erf as its Erf node does.
 
 The catalog's other ONNX files (our exports, paraphrase-MiniLM-L3-v2's) write GELU in a form onnxruntime
 fuses by itself. FusionGelu fuses them too, to the same BiasGelu at load: the cache holds a copy of each,
