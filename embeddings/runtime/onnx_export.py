@@ -274,7 +274,6 @@ def _token_embeddings(model, names: tuple[str, ...]):
 
 def _quantize_int8(source: Path, output: Path) -> None:
     import onnx
-    from onnx import helper
 
     model = onnx.load(str(source))
     graph = model.graph
@@ -293,9 +292,16 @@ def _quantize_int8(source: Path, output: Path) -> None:
     del graph.node[:], graph.initializer[:]
     graph.node.extend(nodes)
     graph.initializer.extend([*kept, *(tensor for tensors in packed.values() for tensor in tensors)])
+    import_contrib_opset(model)
+    onnx.save(model, str(output))
+
+
+def import_contrib_opset(model) -> None:  # noqa: ANN001 - an onnx ModelProto
+    """Declare onnxruntime's contrib operator domain (MatMulNBits, Gelu, ...) in the model, once."""
+    from onnx import helper
+
     if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    onnx.save(model, str(output))
 
 
 def _int8_matmul(node, weight, packed: dict[str, list]):

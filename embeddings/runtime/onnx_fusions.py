@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from embeddings.runtime.onnx_export import cache_target, cached_onnx
+from embeddings.runtime.onnx_export import cache_target, cached_onnx, import_contrib_opset
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,6 @@ def gelu_fused_onnx(model_file: Path, cache_dir: str | Path) -> Path:
 def _gelu_fused_model(model_file: Path):  # noqa: ANN202 - an onnx ModelProto, or None
     """The model with its GELUs fused, or None when FusionGelu fused none (or the weights are external)."""
     import onnx
-    from onnx import helper
     from onnxruntime.transformers.fusion_gelu import FusionGelu
     from onnxruntime.transformers.onnx_model import OnnxModel
 
@@ -76,6 +75,5 @@ def _gelu_fused_model(model_file: Path):  # noqa: ANN202 - an onnx ModelProto, o
     FusionGelu(graph).apply()
     if len(graph.get_nodes_by_op_type("Gelu")) == before:
         return None
-    if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
-        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    import_contrib_opset(model)
     return model
