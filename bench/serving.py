@@ -28,7 +28,8 @@ When `make install-infinity` has installed Infinity (bench/peer.py), each torch 
 Infinity too, on the same model files, and measured the same way (its own raw rounds alternating with its
 rounds, in the same run): the table's `infinity:` rows (--no-peers skips it).
 Every text is distinct. Vectors come back as base64, as the official openai client asks for them
-(--encoding-format float: JSON numbers; bench/load.py). Prints a table and writes JSON to
+(--encoding-format float: JSON numbers; bench/load.py). Prints a table, then which of issue 8's goals (GOALS)
+each row met (each row's `goals_missed` in the JSON), and writes JSON to
 bench/results/serving-<date>.json. When a request failed, the stack's logs are kept in bench/logs/ (not
 committed) and the JSON names the folder.
 """
@@ -64,6 +65,14 @@ from bench.stack import heartbeat_seconds, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
 DEFAULT_MODELS = "all-MiniLM-L6-v2,all-MiniLM-L6-v2-int8-onnx"
+# Issue 8's goals, each a ratio of the report and the bound it must stay within (inclusive), with its unit.
+GOALS = (
+    ("single_overhead_ms", "one-text overhead, back to back", "max", 5.0, " ms"),
+    ("single_overhead_interleaved_ms", "one-text overhead, interleaved", "max", 5.0, " ms"),
+    ("bulk_vs_raw", "bulk vs raw", "min", 1.0, "x"),
+    ("concurrent_vs_raw_bulk", "concurrency vs raw bulk", "min", 0.6, "x"),
+    ("worker_rss_over_raw_mb", "memory over raw", "max", 150.0, " MB"),
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -304,6 +313,33 @@ def ratios(raw: dict, server: dict) -> dict:
     }
 
 
+def goals_missed(row: dict) -> list[str]:
+    """The goals (GOALS, and no failed request) a report row misses, each with its figure and bound: empty
+    when the row meets them all."""
+    missed = []
+    for key, name, kind, bound, unit in GOALS:
+        value = row["ratios"][key]
+        if (value > bound) if kind == "max" else (value < bound):
+            sign = "<=" if kind == "max" else ">="
+            missed.append(f"{name} {value:g}{unit} (goal {sign} {bound:g}{unit})")
+    failed = failed_requests(row["server"])
+    if failed:
+        missed.append(f"{failed} failed requests (goal 0)")
+    return missed
+
+
+def goals_summary(results: list[dict]) -> str:
+    """One line per row: every goal met, or those missed."""
+    bounds = ", ".join(
+        f"{name} {'<=' if kind == 'max' else '>='} {bound:g}{unit}" for _, name, kind, bound, unit in GOALS
+    )
+    lines = [f"goals ({bounds}, no failed request):"]
+    for item in results:
+        missed = goals_missed(item)
+        lines.append(f"{label(item):30} " + ("missed: " + "; ".join(missed) if missed else "every goal met"))
+    return "\n".join(lines)
+
+
 def table(results: list[dict]) -> str:
     header = (
         f"{'model':30} {'raw bulk/s':>10} {'raw 1 p50':>9} {'1 text p50':>10} {'p99':>7} {'+ms':>6} "
@@ -314,8 +350,7 @@ def table(results: list[dict]) -> str:
     lines = [header, "-" * len(header)]
     for item in results:
         raw, server, ratio = item["raw"], item["server"], item["ratios"]
-        errors = sum(server["concurrent"]["errors"].values()) + sum(server["bulk"]["errors"].values())
-        errors += sum(server["single"]["errors"].values())
+        errors = failed_requests(server)
         lines.append(
             f"{label(item):30} {server['raw_alternating_bulk_texts_per_second']:10.1f} "
             f"{raw['single_p50_ms']:9.2f} "
@@ -372,6 +407,7 @@ def keep_logs_if_failed(measured_server, server: dict, name: str) -> None:
 def result_row(model: str, raw: dict, server: dict, peer: str | None = None) -> dict:
     """One row of the report: the platform's (no peer) or a peer server's, with its ratios to raw."""
     row = {"model": model, "raw": raw, "server": server, "ratios": ratios(raw, server)}
+    row["goals_missed"] = goals_missed(row)
     return {**row, "peer": peer} if peer else row
 
 
@@ -398,7 +434,7 @@ def main() -> int:
                 keep_logs_if_failed(peer, server, f"infinity-{model}")
             results.append(result_row(model, raws[model], server, peer="infinity"))
     report = new_report(settings=vars(args), results=results)
-    print(f"\n{report['date']}, {report['machine']}\n" + table(results))
+    print(f"\n{report['date']}, {report['machine']}\n" + table(results) + "\n\n" + goals_summary(results))
     save_report("serving", report)
     return 0
 

@@ -71,3 +71,34 @@ def test_failed_requests_add_up_every_phase():
 
     assert serving.failed_requests(server) == 13
     assert serving.failed_requests({phase: {"errors": {}} for phase in server}) == 0
+
+
+def goal_row(**ratio_values: float) -> dict:
+    met = {
+        "single_overhead_ms": 5.0,
+        "single_overhead_interleaved_ms": -1.0,
+        "bulk_vs_raw": 1.0,
+        "concurrent_vs_raw_bulk": 0.6,
+        "worker_rss_over_raw_mb": 150.0,
+    }
+    errors = {"single": {"errors": {}}, "bulk": {"errors": {}}, "concurrent": {"errors": {}}}
+    return {"model": "m", "ratios": {**met, **ratio_values}, "server": errors}
+
+
+def test_a_row_at_every_goals_bound_meets_them_all():
+    assert serving.goals_missed(goal_row()) == []
+
+
+def test_each_missed_goal_is_named_with_its_figure_and_bound():
+    row = goal_row(bulk_vs_raw=0.99, single_overhead_interleaved_ms=5.5, worker_rss_over_raw_mb=151.0)
+    row["server"]["concurrent"]["errors"] = {"503 worker_error": 2}
+
+    assert serving.goals_missed(row) == [
+        "one-text overhead, interleaved 5.5 ms (goal <= 5 ms)",
+        "bulk vs raw 0.99x (goal >= 1x)",
+        "memory over raw 151 MB (goal <= 150 MB)",
+        "2 failed requests (goal 0)",
+    ]
+    summary = serving.goals_summary([goal_row(), {**row, "peer": "infinity"}])
+    assert "m                              every goal met" in summary
+    assert "infinity: m                    missed: one-text overhead, interleaved 5.5 ms" in summary
