@@ -94,11 +94,11 @@ def test_each_missed_goal_is_named_with_its_figure_and_bound():
     row["server"]["concurrent"]["errors"] = {"503 worker_error": 2}
 
     assert serving.goals_missed(row) == [
-        "one-text overhead, interleaved 5.5 ms (goal <= 5 ms)",
+        "one-text overhead interleaved 5.5 ms (goal <= 5 ms)",
         "bulk vs raw 0.99x (goal >= 1x)",
         "memory over raw 151 MB (goal <= 150 MB)",
         "2 failed requests (goal 0)",
     ]
     summary = serving.goals_summary([goal_row(), {**row, "peer": "infinity"}])
     assert "m                              every goal met" in summary
-    assert "infinity: m                    missed: one-text overhead, interleaved 5.5 ms" in summary
+    assert "infinity: m                    missed: one-text overhead interleaved 5.5 ms" in summary
