@@ -13,8 +13,8 @@ this process as the client), which drifts less than time does, and the host's st
 
 Loads: `singles` (sequential one-text requests: p50 ms), `bulk` (2,048 texts in requests of 64 from one
 client: texts/s), `concurrent` (32 clients of one text each: requests/s). Writes JSON to
-bench/results/ab-<name>-<date>.json. A round with failed requests keeps that stack's logs in bench/logs/
-(not committed).
+bench/results/ab-<name>-<date>-<HHMM>.json. A round with failed requests keeps that stack's logs in
+bench/logs/ (not committed).
 """
 
 from __future__ import annotations

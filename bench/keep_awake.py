@@ -7,8 +7,8 @@ A one-text request crosses processes about ten times, and on these VMs waking an
 hundred microseconds (bench/wakeup.py --keep-awake). Here, in rounds that alternate (and swap which goes
 first), sequential one-text requests run with cores free to idle, then with one SCHED_IDLE spinner per core
 (bench.wakeup.cores_kept_awake), which takes only time nothing else wants. It prints each round's p50 and
-p99 and the host's steal, and writes bench/results/keep-awake-<date>.json. A measurement, not a setting:
-nothing in the platform spins like this.
+p99 and the host's steal, and writes bench/results/keep-awake-<date>-<HHMM>.json. A measurement, not a
+setting: nothing in the platform spins like this.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ embedded for the active config first; then a second config of the same model (ma
 re-embedding job (`manage.py reembed`), timed from the command to the job's end (every vector stored and the
 config's HNSW index built; the times to the first and the last vector are in the JSON). Afterwards, with the
 stack stopped, the raw model encodes the same texts (sentence-transformers, batch 32). Prints texts/s and the
-ratio; writes JSON to bench/results/reembed-<date>.json.
+ratio; writes JSON to bench/results/reembed-<date>-<HHMM>.json.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.report import new_report, save_report  # noqa: E402
+from bench.report import heading, new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 
 
@@ -145,7 +145,7 @@ def main() -> int:
     ratio = round(platform["texts_per_second"] / raw["texts_per_second"], 2)
     report = new_report(settings=vars(args), platform=platform, raw=raw, ratio=ratio)
     print(
-        f"{report['date']}, {report['machine']}: re-embedding {len(texts)} messages with {args.model}: "
+        f"{heading(report)}: re-embedding {len(texts)} messages with {args.model}: "
         f"{platform['texts_per_second']} texts/s, raw {raw['texts_per_second']} texts/s, {ratio}x raw"
     )
     save_report("reembed", report)

@@ -9,7 +9,8 @@ activation is followed until it ends. By default the switch goes from all-MiniLM
 the same model (max_seq_length 255: new weights to load, the same size), so the memory coming back can
 be compared: worker RSS before, at its highest during, and after the old model was freed (the grace period is
 cut to --grace seconds). Reports activation time, p50/p99 latency before / during / after, failed requests
-(must be 0) and which config answered. Prints a table and writes JSON to bench/results/reload-<date>.json.
+(must be 0) and which config answered. Prints a table and writes JSON to
+bench/results/reload-<date>-<HHMM>.json.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import Client, percentile  # noqa: E402
-from bench.report import new_report, save_report  # noqa: E402
+from bench.report import heading, new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
@@ -230,7 +231,7 @@ def main() -> int:
     args = parser.parse_args()
     result = run(args)
     report = new_report(settings=vars(args), result=result)
-    print(f"\n{report['date']}, {report['machine']}\n" + table(result))
+    print(f"\n{heading(report)}\n" + table(result))
     save_report("reload", report)
     return 0 if all(result[phase]["failed"] == 0 for phase in ("before", "during", "after")) else 1
 

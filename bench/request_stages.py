@@ -11,7 +11,7 @@ worker's start, so including the submission), prepared it (decoding, counting to
 model (the forward pass and the reply's vectors); the web reports how long it waited for the worker. From
 those: the reply hop (the worker's reply reaching the web) and the rest (the client's request and its
 parsing of the answer, HTTP and the web's own work). Prints each stage's p50 and mean per format and writes
-JSON to bench/results/request-stages-<date>.json.
+JSON to bench/results/request-stages-<date>-<HHMM>.json.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import ENCODING_FORMATS, Client, in_requests, percentile  # noqa: E402
-from bench.report import new_report, save_report  # noqa: E402
+from bench.report import heading, new_report, save_report  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
@@ -101,7 +101,7 @@ def main() -> int:
                     rows[name].append(timed(clients[name], batch, args.model))
     results = {name: summary(rows[name]) for name in formats}
     report = new_report(settings=vars(args), requests_per_format=args.requests, stages=results)
-    print(f"\n{report['date']}, {report['machine']}, {args.model}, {args.batch} text(s) per request")
+    print(f"\n{heading(report)}, {args.model}, {args.batch} text(s) per request")
     print(f"{'ms (p50 / mean)':16}" + "".join(f"{stage:>16}" for stage in STAGES))
     for name in formats:
         cells = "".join(

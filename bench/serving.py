@@ -30,7 +30,7 @@ rounds, in the same run): the table's `infinity:` rows (--no-peers skips it).
 Every text is distinct. Vectors come back as base64, as the official openai client asks for them
 (--encoding-format float: JSON numbers; bench/load.py). Prints a table, then which of issue 8's goals (GOALS)
 each row met (each row's `goals_missed` in the JSON), and writes JSON to
-bench/results/serving-<date>.json. When a request failed, the stack's logs are kept in bench/logs/ (not
+bench/results/serving-<date>-<HHMM>.json. When a request failed, the stack's logs are kept in bench/logs/ (not
 committed) and the JSON names the folder.
 """
 
@@ -60,7 +60,7 @@ from bench.load import (  # noqa: E402
     sequential,
 )
 from bench.peer import PeerServer, infinity_installed, infinity_server  # noqa: E402
-from bench.report import LOGS, new_report, save_report  # noqa: E402
+from bench.report import LOGS, heading, new_report, save_report  # noqa: E402
 from bench.stack import heartbeat_seconds, platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
@@ -434,7 +434,7 @@ def main() -> int:
                 keep_logs_if_failed(peer, server, f"infinity-{model}")
             results.append(result_row(model, raws[model], server, peer="infinity"))
     report = new_report(settings=vars(args), results=results)
-    print(f"\n{report['date']}, {report['machine']}\n" + table(results) + "\n\n" + goals_summary(results))
+    print(f"\n{heading(report)}\n" + table(results) + "\n\n" + goals_summary(results))
     save_report("serving", report)
     return 0
 

@@ -8,7 +8,7 @@ platform changed. Run this before comparing a serving run with one from another 
     .venv/bin/python bench/wakeup.py
 
 It starts a throwaway Redis (the same server `make run` uses), times PINGs sent back to back, then PINGs
-each sent after the given idle pauses, and prints (and writes, bench/results/wakeup-<date>.json) the
+each sent after the given idle pauses, and prints (and writes, bench/results/wakeup-<date>-<HHMM>.json) the
 median and 90th percentile of each, in microseconds.
 
 `--keep-awake` measures the same in alternating rounds (2 each) without and with one process per core that
