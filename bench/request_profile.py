@@ -72,7 +72,7 @@ def main() -> int:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     environ = {"EMBEDDING_MODEL": args.model, "EMBEDDING_CACHE_SIZE": "0", "WEB_WORKERS": "1"}
     RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.date.today().isoformat()
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d-%H%M")  # as bench.report names reports
     with platform_stack(environ=environ) as stack:
         [web] = web_processes(stack.supervisor.children["web"].pid)
         [worker] = stack.worker_pids()
