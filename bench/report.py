@@ -59,13 +59,13 @@ def heading(report: dict[str, Any]) -> str:
     return f"{report['date']} {report['time']} UTC, {report['machine']}"
 
 
-def report_path(kind: str, when: datetime.datetime) -> Path:
-    """bench/results/<kind>-<date>-<HHMM>.json; where that exists, the seconds too, then a count."""
+def report_path(kind: str, when: datetime.datetime, extension: str = ".json") -> Path:
+    """bench/results/<kind>-<date>-<HHMM><extension>; where that exists, the seconds too, then a count."""
     names = itertools.chain(
         [f"{kind}-{when:%Y-%m-%d-%H%M}", f"{kind}-{when:%Y-%m-%d-%H%M%S}"],
         (f"{kind}-{when:%Y-%m-%d-%H%M%S}-{count}" for count in itertools.count(2)),
     )
-    return next(path for path in (RESULTS / f"{name}.json" for name in names) if not path.exists())
+    return next(path for path in (RESULTS / f"{name}{extension}" for name in names) if not path.exists())
 
 
 def save_report(kind: str, report: dict[str, Any]) -> Path:

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load import Client, concurrent, percentile  # noqa: E402
-from bench.report import RESULTS  # noqa: E402
+from bench.report import RESULTS, report_path  # noqa: E402
 from bench.stack import platform_stack  # noqa: E402
 from bench.texts import benchmark_texts  # noqa: E402
 
@@ -72,14 +72,14 @@ def main() -> int:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     environ = {"EMBEDDING_MODEL": args.model, "EMBEDDING_CACHE_SIZE": "0", "WEB_WORKERS": "1"}
     RESULTS.mkdir(exist_ok=True)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d-%H%M")  # as bench.report names reports
+    now = datetime.datetime.now(datetime.UTC)
     with platform_stack(environ=environ) as stack:
         [web] = web_processes(stack.supervisor.children["web"].pid)
         [worker] = stack.worker_pids()
         targets = {"web": web, "worker": worker}
         suffix = f"-batch{args.batch}" if args.batch > 1 else ""
         suffix += f"-clients{args.clients}" if args.clients > 1 else ""
-        outputs = {name: RESULTS / f"profile-{name}{suffix}-{stamp}.txt" for name in targets}
+        outputs = {name: report_path(f"profile-{name}{suffix}", now, ".txt") for name in targets}
         recorders = [
             subprocess.Popen(
                 [

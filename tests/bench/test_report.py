@@ -46,6 +46,8 @@ def test_a_second_report_of_the_same_kind_and_minute_does_not_overwrite_the_firs
     (tmp_path / "serving-2026-12-05-214307.json").write_text("{}")
     assert report.report_path("serving", when).name == "serving-2026-12-05-214307-2.json"
 
+    assert report.report_path("profile-web", when, ".txt").name == "profile-web-2026-12-05-2143.txt"
+
     saved = [report.save_report("serving", {"run": run}) for run in range(3)]  # in one second, most likely
     assert len(set(saved)) == 3
     assert [json.loads(path.read_text()) for path in saved] == [{"run": 0}, {"run": 1}, {"run": 2}]
